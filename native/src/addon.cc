@@ -1,0 +1,21 @@
+// histonuc's native core: libtorch tensors and ops for the TypeScript engine (src/engine).
+#include "handle.h"
+
+namespace histonuc {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  RegisterCreate(env, exports);
+  RegisterNn(env, exports);
+  RegisterMath(env, exports);
+  RegisterShape(env, exports);
+  RegisterAutograd(env, exports);
+  RegisterOptim(env, exports);
+  RegisterPickle(env, exports);
+  return exports;
+}
+
+}  // namespace histonuc
+
+static Napi::Object InitHistonuc(Napi::Env env, Napi::Object exports) { return histonuc::Init(env, exports); }
+
+NODE_API_MODULE(histonuc_native, InitHistonuc)

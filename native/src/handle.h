@@ -1,0 +1,119 @@
+// Tensor handles and argument conversion shared by every op file.
+//
+// A tensor crosses into JavaScript as a Napi::External holding a heap-allocated at::Tensor (one
+// reference to libtorch's refcounted tensor). dispose() drops that reference at once; otherwise the
+// garbage collector's finalizer does. Native memory is reported to V8 so that its collector sees it.
+#pragma once
+
+#include <ATen/ATen.h>
+#include <napi.h>
+
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace histonuc {
+
+struct Handle {
+  at::Tensor tensor;
+  int64_t accountedBytes = 0;  // what was reported to V8 for this handle
+};
+
+// ---- conversions between names and libtorch types -------------------------------------------------
+
+at::ScalarType ParseDtype(const std::string& name);
+std::string DtypeName(at::ScalarType type);
+at::Device ParseDevice(const std::string& name);
+std::string DeviceName(const at::Device& device);
+
+// ---- handles -----------------------------------------------------------------------------------------
+
+Napi::Value WrapTensor(Napi::Env env, at::Tensor tensor);
+Napi::Value WrapTensors(Napi::Env env, const std::vector<at::Tensor>& tensors);
+// Drops the handle's reference to its tensor now; later use throws "tensor was disposed".
+void DisposeHandle(Napi::Env env, Napi::Value value);
+bool IsTensorHandle(Napi::Value value);
+
+// Typed access to the arguments of a call, with messages that name the argument at fault.
+class Args {
+ public:
+  explicit Args(const Napi::CallbackInfo& info) : info_(info) {}
+  Napi::Env Env() const { return info_.Env(); }
+  size_t Length() const { return info_.Length(); }
+  bool IsAbsent(size_t i) const { return i >= info_.Length() || info_[i].IsUndefined() || info_[i].IsNull(); }
+
+  const at::Tensor& Tensor(size_t i) const;
+  c10::optional<at::Tensor> OptionalTensor(size_t i) const;
+  std::vector<at::Tensor> Tensors(size_t i) const;
+  // A tensor, or a JS number turned into a "wrapped number" tensor so that type promotion follows
+  // PyTorch's rules for Python scalars.
+  at::Tensor TensorOrScalar(size_t i) const;
+  double Number(size_t i) const;
+  int64_t Int(size_t i) const;
+  bool Bool(size_t i) const;
+  std::string String(size_t i) const;
+  std::vector<int64_t> Ints(size_t i) const;
+  c10::optional<double> OptionalNumber(size_t i) const;
+  at::ScalarType Dtype(size_t i) const { return ParseDtype(String(i)); }
+  at::Device Device(size_t i) const { return ParseDevice(String(i)); }
+  Napi::Value Value(size_t i) const { return info_[i]; }
+
+ private:
+  void Require(size_t i, const char* what) const;
+  const Napi::CallbackInfo& info_;
+};
+
+// ---- function registration ---------------------------------------------------------------------------
+
+template <typename R>
+Napi::Value ToJs(Napi::Env env, R&& result) {
+  using T = std::decay_t<R>;
+  if constexpr (std::is_same_v<T, at::Tensor>) {
+    return WrapTensor(env, std::forward<R>(result));
+  } else if constexpr (std::is_same_v<T, std::vector<at::Tensor>>) {
+    return WrapTensors(env, result);
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return Napi::Boolean::New(env, result);
+  } else if constexpr (std::is_arithmetic_v<T>) {
+    return Napi::Number::New(env, static_cast<double>(result));
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return Napi::String::New(env, result);
+  } else {
+    static_assert(std::is_base_of_v<Napi::Value, T>, "unsupported return type");
+    return result;
+  }
+}
+
+// Every libtorch failure becomes a JS Error carrying libtorch's message (without its C++ backtrace).
+Napi::Value ThrowAsJs(Napi::Env env, const char* name);
+
+// Registers fn(Args) under exports[name]: converts its result and turns C++ exceptions into JS ones.
+template <typename F>
+void Def(Napi::Object exports, const char* name, F fn) {
+  auto wrapped = [fn, name](const Napi::CallbackInfo& info) -> Napi::Value {
+    try {
+      Args args(info);
+      if constexpr (std::is_void_v<std::invoke_result_t<F, const Args&>>) {
+        fn(args);
+        return info.Env().Undefined();
+      } else {
+        return ToJs(info.Env(), fn(args));
+      }
+    } catch (...) {
+      return ThrowAsJs(info.Env(), name);
+    }
+  };
+  exports.Set(name, Napi::Function::New(exports.Env(), wrapped, name));
+}
+
+// Each op file registers its functions here.
+void RegisterCreate(Napi::Env env, Napi::Object exports);
+void RegisterNn(Napi::Env env, Napi::Object exports);
+void RegisterMath(Napi::Env env, Napi::Object exports);
+void RegisterShape(Napi::Env env, Napi::Object exports);
+void RegisterAutograd(Napi::Env env, Napi::Object exports);
+void RegisterOptim(Napi::Env env, Napi::Object exports);
+void RegisterPickle(Napi::Env env, Napi::Object exports);
+
+}  // namespace histonuc
