@@ -2,6 +2,7 @@
 
 #include <c10/util/Exception.h>
 
+#include <cmath>
 #include <unordered_map>
 
 namespace histonuc {
@@ -42,6 +43,13 @@ Handle* GetHandle(Napi::Value value) {
 }
 
 }  // namespace
+
+at::Scalar ScalarOf(double value) {
+  // JS has one number type: integral values act as Python ints (keeping integer tensors integral),
+  // others as Python floats.
+  if (std::nearbyint(value) == value && std::abs(value) < 9.007199254740992e15) return at::Scalar(static_cast<int64_t>(value));
+  return at::Scalar(value);
+}
 
 at::ScalarType ParseDtype(const std::string& name) {
   auto it = DtypesByName().find(name);
@@ -153,7 +161,7 @@ std::vector<at::Tensor> Args::Tensors(size_t i) const {
 at::Tensor Args::TensorOrScalar(size_t i) const {
   Require(i, "a tensor or a number");
   if (info_[i].IsNumber()) {
-    at::Tensor wrapped = at::scalar_to_tensor(at::Scalar(info_[i].As<Napi::Number>().DoubleValue()));
+    at::Tensor wrapped = at::scalar_to_tensor(ScalarOf(info_[i].As<Napi::Number>().DoubleValue()));
     wrapped.unsafeGetTensorImpl()->set_wrapped_number(true);
     return wrapped;
   }

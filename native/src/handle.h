@@ -23,6 +23,7 @@ struct Handle {
 // ---- conversions between names and libtorch types -------------------------------------------------
 
 at::ScalarType ParseDtype(const std::string& name);
+at::Scalar ScalarOf(double value);
 std::string DtypeName(at::ScalarType type);
 at::Device ParseDevice(const std::string& name);
 std::string DeviceName(const at::Device& device);

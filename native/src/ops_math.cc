@@ -48,7 +48,7 @@ void RegisterMath(Napi::Env env, Napi::Object exports) {
   Binary(exports, "logicalOr", [](const at::Tensor& x, const at::Tensor& y) { return at::logical_or(x, y); });
 
   // In place, for optimizers and running statistics: x += alpha·y, x *= y.
-  Def(exports, "add_", [](const Args& a) { return a.Tensor(0).add_(a.TensorOrScalar(1), a.IsAbsent(2) ? 1.0 : a.Number(2)); });
+  Def(exports, "add_", [](const Args& a) { return a.Tensor(0).add_(a.TensorOrScalar(1), ScalarOf(a.IsAbsent(2) ? 1.0 : a.Number(2))); });
   Def(exports, "mul_", [](const Args& a) { return a.Tensor(0).mul_(a.TensorOrScalar(1)); });
 
   Unary(exports, "neg", [](const at::Tensor& x) { return at::neg(x); });
@@ -63,8 +63,8 @@ void RegisterMath(Napi::Env env, Napi::Object exports) {
 
   Def(exports, "clamp", [](const Args& a) {
     c10::optional<at::Scalar> low, high;
-    if (!a.IsAbsent(1)) low = a.Number(1);
-    if (!a.IsAbsent(2)) high = a.Number(2);
+    if (!a.IsAbsent(1)) low = ScalarOf(a.Number(1));
+    if (!a.IsAbsent(2)) high = ScalarOf(a.Number(2));
     if (!low && !high) throw std::invalid_argument("clamp needs a lower or an upper bound");
     return at::clamp(a.Tensor(0), low, high);
   });

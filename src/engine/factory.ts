@@ -1,10 +1,17 @@
 // Creating tensors: from JS data, constants, ranges, random numbers; joining and selecting.
 import { native, type DeviceName, type DType, type GeneratorHandle } from './native.js';
+import { checkDevice } from './runtime.js';
 import { elementSize, Tensor, type AnyTypedArray, type Operand } from './tensor.js';
 
 export interface TensorOptions {
   dtype?: DType;
   device?: DeviceName;
+}
+
+function device(options: TensorOptions): DeviceName {
+  const name = options.device ?? 'cpu';
+  checkDevice(name);
+  return name;
 }
 
 function inferDtype(data: AnyTypedArray | readonly number[]): DType {
@@ -44,7 +51,7 @@ export function tensor(data: AnyTypedArray | readonly number[], shape: readonly 
       throw new TypeError(`tensor(): a ${data.constructor.name} cannot hold ${dtype} elements`);
     }
   }
-  return new Tensor(native.fromBuffer(view, shape, dtype, options.device ?? 'cpu'));
+  return new Tensor(native.fromBuffer(view, shape, dtype, device(options)));
 }
 
 function fromNumbers(values: readonly number[], dtype: DType): ArrayBufferView {
@@ -61,26 +68,26 @@ function fromNumbers(values: readonly number[], dtype: DType): ArrayBufferView {
 
 export function zeros(shape: readonly number[], options: TensorOptions = {}): Tensor {
   checkShape(shape);
-  return new Tensor(native.zeros(shape, options.dtype ?? 'float32', options.device ?? 'cpu'));
+  return new Tensor(native.zeros(shape, options.dtype ?? 'float32', device(options)));
 }
 export function ones(shape: readonly number[], options: TensorOptions = {}): Tensor {
   checkShape(shape);
-  return new Tensor(native.ones(shape, options.dtype ?? 'float32', options.device ?? 'cpu'));
+  return new Tensor(native.ones(shape, options.dtype ?? 'float32', device(options)));
 }
 export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
   checkShape(shape);
-  return new Tensor(native.full(shape, value, options.dtype ?? 'float32', options.device ?? 'cpu'));
+  return new Tensor(native.full(shape, value, options.dtype ?? 'float32', device(options)));
 }
 /** Uninitialised memory: every element must be written before it is read. */
 export function empty(shape: readonly number[], options: TensorOptions = {}): Tensor {
   checkShape(shape);
-  return new Tensor(native.empty(shape, options.dtype ?? 'float32', options.device ?? 'cpu'));
+  return new Tensor(native.empty(shape, options.dtype ?? 'float32', device(options)));
 }
 export function arange(start: number, end: number, step = 1, options: TensorOptions = {}): Tensor {
-  return new Tensor(native.arange(start, end, step, options.dtype ?? 'int64', options.device ?? 'cpu'));
+  return new Tensor(native.arange(start, end, step, options.dtype ?? 'int64', device(options)));
 }
 export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
-  return new Tensor(native.linspace(start, end, steps, options.dtype ?? 'float32', options.device ?? 'cpu'));
+  return new Tensor(native.linspace(start, end, steps, options.dtype ?? 'float32', device(options)));
 }
 
 // ---- random numbers ----
@@ -140,17 +147,17 @@ export interface RandomOptions extends TensorOptions {
 /** Uniform in [0, 1). */
 export function rand(shape: readonly number[], options: RandomOptions = {}): Tensor {
   checkShape(shape);
-  return new Tensor(native.rand(shape, options.dtype ?? 'float32', options.device ?? 'cpu', options.generator?.handle ?? null));
+  return new Tensor(native.rand(shape, options.dtype ?? 'float32', device(options), options.generator?.handle ?? null));
 }
 /** Standard normal. */
 export function randn(shape: readonly number[], options: RandomOptions = {}): Tensor {
   checkShape(shape);
-  return new Tensor(native.randn(shape, options.dtype ?? 'float32', options.device ?? 'cpu', options.generator?.handle ?? null));
+  return new Tensor(native.randn(shape, options.dtype ?? 'float32', device(options), options.generator?.handle ?? null));
 }
 /** Integers in [low, high). */
 export function randint(low: number, high: number, shape: readonly number[], options: RandomOptions = {}): Tensor {
   checkShape(shape);
-  return new Tensor(native.randint(low, high, shape, options.dtype ?? 'int64', options.device ?? 'cpu', options.generator?.handle ?? null));
+  return new Tensor(native.randint(low, high, shape, options.dtype ?? 'int64', device(options), options.generator?.handle ?? null));
 }
 /** A random permutation of 0..n-1 (int64). */
 export function randperm(n: number, generator?: Generator): Tensor {

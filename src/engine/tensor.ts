@@ -1,6 +1,7 @@
 // The Tensor class: one libtorch tensor seen from TypeScript. Methods mirror PyTorch's names (in
 // camelCase) and semantics: broadcasting, type promotion, views, autograd.
 import { native, type DeviceName, type DType, type GeneratorHandle, type TensorHandle } from './native.js';
+import { checkDevice } from './runtime.js';
 import { track } from './scope.js';
 
 export type { DeviceName, DType } from './native.js';
@@ -143,8 +144,11 @@ export class Tensor {
 
   // ---- conversions and copies ----
   to(target: DType | DeviceName): Tensor {
-    const isDevice = target === 'cpu' || target.startsWith('cuda');
-    return new Tensor(isDevice ? native.toDevice(this.handle, target as DeviceName) : native.toDtype(this.handle, target as DType));
+    if (target === 'cpu' || target.startsWith('cuda')) {
+      checkDevice(target as DeviceName);
+      return new Tensor(native.toDevice(this.handle, target as DeviceName));
+    }
+    return new Tensor(native.toDtype(this.handle, target as DType));
   }
   clone(): Tensor {
     return new Tensor(native.clone(this.handle));
