@@ -1,6 +1,6 @@
 // Instance labels: the paper's class encoding in the id (id mod 3), connected-component labelling,
 // small-object removal and per-object measurements, all matching scikit-image.
-import { createRaster, type LabelMap, type Mask, type PixelArray, type Raster } from './raster.js';
+import { assertSingleChannel, createRaster, type LabelMap, type Mask, type PixelArray, type Raster } from './raster.js';
 
 /** 0 tumor, 1 lymphocyte, 2 stroma: the class encoded in a nucleus id as id mod 3. */
 export type NucleusClass = 0 | 1 | 2;
@@ -224,10 +224,6 @@ export function maxLabel(labels: Raster): number {
   }
   if (!Number.isInteger(max)) throw new RangeError(`label maps hold integer ids, found ${max}`);
   return max;
-}
-
-export function assertSingleChannel(raster: Raster, operation: string): void {
-  if (raster.channels !== 1) throw new RangeError(`${operation} needs a single-channel raster, got ${raster.channels} channels`);
 }
 
 function assertLabelShape(labels: LabelMap, width: number, height: number): void {

@@ -26,3 +26,8 @@ export function createRaster<T extends PixelArray>(data: T, width: number, heigh
   }
   return { width, height, channels, data };
 }
+
+/** Throws unless the raster has one channel; `operation` names what needed it. */
+export function assertSingleChannel(raster: Raster, operation: string): void {
+  if (raster.channels !== 1) throw new RangeError(`${operation} needs a single-channel raster, got ${raster.channels} channels`);
+}
