@@ -9,8 +9,9 @@ namespace histonuc {
 
 namespace {
 
-// Marks Externals created by this addon, so that a foreign External is never read as a Handle.
-const napi_type_tag kHandleTag = {0x6869'7374'6f6e'7563ULL, 0x7465'6e73'6f72'0001ULL};
+// Tensors smaller than this are not reported to V8: they cannot matter to its collector, and the
+// report costs as much as a small op.
+constexpr int64_t kAccountingThreshold = 64 * 1024;
 
 const std::unordered_map<std::string, at::ScalarType>& DtypesByName() {
   static const std::unordered_map<std::string, at::ScalarType> names = {
@@ -24,7 +25,8 @@ const std::unordered_map<std::string, at::ScalarType>& DtypesByName() {
 // Host memory held by a tensor's storage, as reported to V8 (device memory is not V8's business).
 int64_t HostBytes(const at::Tensor& tensor) {
   if (!tensor.defined() || !tensor.has_storage() || !tensor.device().is_cpu()) return 0;
-  return static_cast<int64_t>(tensor.storage().nbytes());
+  auto bytes = static_cast<int64_t>(tensor.storage().nbytes());
+  return bytes >= kAccountingThreshold ? bytes : 0;
 }
 
 void Release(Napi::Env env, Handle* handle) {
@@ -35,11 +37,12 @@ void Release(Napi::Env env, Handle* handle) {
   handle->tensor.reset();
 }
 
+// Externals reach this addon only from histonuc's own TypeScript layer; the magic number guards
+// against a generator handle or a stale object being passed where a tensor belongs.
 Handle* GetHandle(Napi::Value value) {
   if (!value.IsExternal()) return nullptr;
-  auto external = value.As<Napi::External<Handle>>();
-  if (!external.CheckTypeTag(&kHandleTag)) return nullptr;
-  return external.Data();
+  auto* handle = value.As<Napi::External<Handle>>().Data();
+  return handle != nullptr && handle->magic == Handle::kMagic ? handle : nullptr;
 }
 
 }  // namespace
@@ -77,15 +80,14 @@ at::Device ParseDevice(const std::string& name) {
 std::string DeviceName(const at::Device& device) { return device.str(); }
 
 Napi::Value WrapTensor(Napi::Env env, at::Tensor tensor) {
-  auto* handle = new Handle{std::move(tensor), 0};
+  auto* handle = new Handle{Handle::kMagic, std::move(tensor), 0};
   handle->accountedBytes = HostBytes(handle->tensor);
   if (handle->accountedBytes != 0) Napi::MemoryManagement::AdjustExternalMemory(env, handle->accountedBytes);
-  auto external = Napi::External<Handle>::New(env, handle, [](Napi::Env env, Handle* data) {
+  return Napi::External<Handle>::New(env, handle, [](Napi::Env env, Handle* data) {
     Release(env, data);
+    data->magic = 0;
     delete data;
   });
-  external.TypeTag(&kHandleTag);
-  return external;
 }
 
 Napi::Value WrapTensors(Napi::Env env, const std::vector<at::Tensor>& tensors) {

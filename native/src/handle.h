@@ -16,6 +16,8 @@
 namespace histonuc {
 
 struct Handle {
+  static constexpr uint64_t kMagic = 0x68697374'6f6e7563ULL;  // "histonuc": marks a live Handle
+  uint64_t magic = kMagic;
   at::Tensor tensor;
   int64_t accountedBytes = 0;  // what was reported to V8 for this handle
 };
