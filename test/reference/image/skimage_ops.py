@@ -50,6 +50,14 @@ def reinhard(image, target_mean, target_std):
     return np.clip(out, 0, 255).reshape(image.shape[:2] + (3,)), np.stack([mean, std])
 
 
+def map_coordinates(image, rows, cols, order):
+    """Interpolation at (row, col) points, each channel separately, the edges extended."""
+    image = image.astype(np.float64)
+    planes = image[..., np.newaxis] if image.ndim == 2 else image
+    return np.stack([ndi.map_coordinates(planes[..., c], [np.array(rows), np.array(cols)], order=order, mode='nearest')
+                     for c in range(planes.shape[2])], axis=-1)
+
+
 OPS = {
     'label': lambda a, connectivity: measure.label(a, background=0, connectivity=connectivity),
     'remove_small_objects': lambda a, min_size, connectivity, binary: morphology.remove_small_objects(
@@ -64,8 +72,7 @@ OPS = {
         a, mode=mode, connectivity=connectivity),
     'edt': edt,
     'reinhard': reinhard,
-    'map_coordinates': lambda a, rows, cols, order, cval: ndi.map_coordinates(
-        a.astype(np.float64), [np.array(rows), np.array(cols)], order=order, mode='constant', cval=cval),
+    'map_coordinates': map_coordinates,
 }
 
 
