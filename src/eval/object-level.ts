@@ -1,0 +1,143 @@
+// The paper's object-level Dice, IoU and Hausdorff (REFERENCE_SPEC §11.2, the GlaS definition):
+// each side's objects weighted by area, every object scored against the object of the other side
+// it overlaps most; an object overlapping nothing scores Dice = IoU = 0 and the Hausdorff distance
+// to its nearest candidate (windows of half-side 50, 100, 200, 400 px around its centroid), or
+// 1000 px when no window holds a candidate.
+import { HausdorffMeter } from './hausdorff.js';
+import { inGroup, type Group, type PixelObjects } from './objects.js';
+import { largestOverlap, type Overlaps, type SparseRows } from './overlaps.js';
+
+export interface ObjectLevelScores {
+  /** Null when the group has no objects on either side (the paper scores 0; §13.17). */
+  readonly dice: number | null;
+  readonly iou: number | null;
+  readonly hausdorff: number | null;
+}
+
+const FIRST_WINDOW_HALF_SIDE = 50;
+const LAST_WINDOW_HALF_SIDE = 400;
+const NO_CANDIDATE_DISTANCE = 1000;
+
+/** Object-level scores of one image, any group; Hausdorff distances are shared between groups. */
+export class ObjectLevel {
+  private readonly meter = new HausdorffMeter();
+  private readonly distances = new Map<number, number>();
+
+  constructor(
+    private readonly pred: PixelObjects,
+    private readonly gt: PixelObjects,
+    private readonly overlaps: Overlaps,
+  ) {}
+
+  scores(group: Group): ObjectLevelScores {
+    const gtSide = this.side(this.gt, this.pred, this.overlaps.byGt, group);
+    const predSide = this.side(this.pred, this.gt, this.overlaps.byPred, group);
+    if (gtSide === null && predSide === null) return { dice: null, iou: null, hausdorff: null };
+    const [gtDice, gtIou, gtHausdorff] = gtSide ?? [0, 0, 0];
+    const [predDice, predIou, predHausdorff] = predSide ?? [0, 0, 0];
+    return { dice: 0.5 * (gtDice + predDice), iou: 0.5 * (gtIou + predIou), hausdorff: 0.5 * (gtHausdorff + predHausdorff) };
+  }
+
+  /** Area-weighted [Dice, IoU, Hausdorff] sums over one side's objects; null if it has none. */
+  private side(objects: PixelObjects, others: PixelObjects, rows: SparseRows, group: Group): [number, number, number] | null {
+    let total = 0;
+    for (let k = 0; k < objects.count; k++) if (inGroup(objects, k, group)) total += objects.area[k];
+    if (total === 0) return null;
+    let dice = 0;
+    let iou = 0;
+    let hausdorff = 0;
+    for (let k = 0; k < objects.count; k++) {
+      if (!inGroup(objects, k, group)) continue;
+      const weight = objects.area[k] / total;
+      const e = largestOverlap(rows, k, others, group);
+      if (e < 0) {
+        hausdorff += weight * this.nearestDistance(objects, k, others, group);
+        continue;
+      }
+      const o = rows.partner[e];
+      const shared = rows.count[e];
+      const sum = objects.area[k] + others.area[o];
+      dice += (weight * 2 * shared) / sum;
+      iou += (weight * shared) / (sum - shared);
+      hausdorff += weight * this.distance(objects, k, others, o);
+    }
+    return [dice, iou, hausdorff];
+  }
+
+  /** Hausdorff distance between object k of `objects` and object o of `others`, cached. */
+  private distance(objects: PixelObjects, k: number, others: PixelObjects, o: number): number {
+    const [g, p] = objects === this.gt ? [k, o] : [o, k];
+    const key = g * this.pred.count + p;
+    let distance = this.distances.get(key);
+    if (distance === undefined) {
+      distance = this.meter.between(this.gt, g, this.pred, p);
+      this.distances.set(key, distance);
+    }
+    return distance;
+  }
+
+  /** REFERENCE_SPEC §11.2 find_candidates and H_nearest for an object that overlaps nothing. */
+  private nearestDistance(objects: PixelObjects, k: number, others: PixelObjects, group: Group): number {
+    // The centre of mass truncated to integers, as the reference does.
+    const row = Math.floor(objects.centroidRow[k]);
+    const col = Math.floor(objects.centroidCol[k]);
+    for (let half = FIRST_WINDOW_HALF_SIDE; half <= LAST_WINDOW_HALF_SIDE; half *= 2) {
+      const window: Box = {
+        top: Math.max(row - half, 0),
+        bottom: Math.min(row + half, objects.height) - 1,
+        left: Math.max(col - half, 0),
+        right: Math.min(col + half, objects.width) - 1,
+      };
+      const candidates: number[] = [];
+      for (let o = 0; o < others.count; o++) if (inGroup(others, o, group) && hasPixelIn(others, o, window)) candidates.push(o);
+      if (candidates.length > 0) return this.smallestDistance(objects, k, others, candidates);
+    }
+    return NO_CANDIDATE_DISTANCE;
+  }
+
+  /**
+   * The minimum Hausdorff distance to the candidates. Candidates are tried in order of a lower
+   * bound on their distance, and the search stops once the bound reaches the best distance found,
+   * so the minimum is exact without measuring every candidate.
+   */
+  private smallestDistance(objects: PixelObjects, k: number, others: PixelObjects, candidates: number[]): number {
+    const bounds = candidates.map((o) => ({ o, bound: hausdorffLowerBound(objects, k, others, o) }));
+    bounds.sort((a, b) => a.bound - b.bound);
+    let best = Infinity;
+    for (const { o, bound } of bounds) {
+      if (bound >= best) break;
+      best = Math.min(best, this.distance(objects, k, others, o));
+    }
+    return best;
+  }
+}
+
+interface Box {
+  readonly top: number;
+  readonly bottom: number;
+  readonly left: number;
+  readonly right: number;
+}
+
+function hasPixelIn(objects: PixelObjects, k: number, box: Box): boolean {
+  if (objects.bottom[k] < box.top || objects.top[k] > box.bottom || objects.right[k] < box.left || objects.left[k] > box.right) return false;
+  if (objects.top[k] >= box.top && objects.bottom[k] <= box.bottom && objects.left[k] >= box.left && objects.right[k] <= box.right) return true;
+  for (let at = objects.pixelStart[k]; at < objects.pixelStart[k + 1]; at++) {
+    const row = objects.pixelRow[at];
+    const col = objects.pixelCol[at];
+    if (row >= box.top && row <= box.bottom && col >= box.left && col <= box.right) return true;
+  }
+  return false;
+}
+
+/**
+ * A lower bound on the Hausdorff distance from bounding boxes: the extreme row (or column) of one
+ * object lies at least as far from every pixel of the other as the other's extreme row is away,
+ * and no two pixels are closer than the gap between the boxes.
+ */
+function hausdorffLowerBound(a: PixelObjects, i: number, b: PixelObjects, j: number): number {
+  const extent = Math.max(Math.abs(a.top[i] - b.top[j]), Math.abs(a.bottom[i] - b.bottom[j]), Math.abs(a.left[i] - b.left[j]), Math.abs(a.right[i] - b.right[j]));
+  const rowGap = Math.max(0, a.top[i] - b.bottom[j], b.top[j] - a.bottom[i]);
+  const colGap = Math.max(0, a.left[i] - b.right[j], b.left[j] - a.right[i]);
+  return Math.max(extent, Math.sqrt(rowGap * rowGap + colGap * colGap));
+}
