@@ -1,0 +1,55 @@
+// Post-processing equals a scikit-image implementation of REFERENCE_SPEC §10.4 (majority-class defect
+// fixed) on the same probability maps, exactly; and the tile plan follows §10.2 and §14.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import { tensor } from '../../src/engine/index.js';
+import { postprocess } from '../../src/infer/postprocess.js';
+import { planAxis } from '../../src/infer/tiling.js';
+import { pythonSkipReason, runPython } from '../support/env.js';
+
+function readFloat32(path: string): Float32Array {
+  const bytes = readFileSync(path);
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
+test('post-processing equals the scikit-image reference exactly', { skip: pythonSkipReason('skimage', 'scipy') }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'histonuc-post-'));
+  try {
+    const cases = JSON.parse(runPython('test/reference/infer/postprocess.py', [dir])) as [string, number, number][];
+    for (const [name, height, width] of cases) {
+      const probabilities = tensor(readFloat32(join(dir, `${name}_prob.bin`)), [5, height, width]);
+      const expectedBytes = readFileSync(join(dir, `${name}_labels.bin`));
+      const expected = new Int32Array(expectedBytes.buffer.slice(expectedBytes.byteOffset, expectedBytes.byteOffset + expectedBytes.byteLength));
+      const { labels, classProbabilities } = postprocess(probabilities);
+      assert.equal(labels.width, width);
+      assert.equal(labels.height, height);
+      let mismatches = 0;
+      for (let i = 0; i < expected.length; i++) if (labels.data[i] !== expected[i]) mismatches++;
+      assert.equal(mismatches, 0, `${name}: ${mismatches} pixels differ`);
+      const ids = new Set(labels.data);
+      ids.delete(0);
+      assert.ok(ids.size > 5, `${name}: the case should hold several nuclei, found ${ids.size}`);
+      for (const id of ids) {
+        const p = classProbabilities.get(id);
+        assert.ok(p !== undefined && Math.abs(p[0] + p[1] + p[2] - 1) < 1e-5, `${name}: class probabilities of ${id}`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the tile plan follows the reference (§14 vectors)', () => {
+  assert.deepEqual(planAxis(900, 224, 80), {
+    padded: 944,
+    starts: [0, 144, 288, 432, 576, 720],
+    kept: [[0, 184], [184, 328], [328, 472], [472, 616], [616, 760], [760, 944]],
+  });
+  assert.equal(planAxis(368, 224, 80).padded, 512, 'a whole extra stride when (H − 224) is a multiple of 144 (§13.18)');
+  assert.deepEqual(planAxis(100, 224, 80), { padded: 224, starts: [0], kept: [[0, 224]] });
+  assert.throws(() => planAxis(500, 224, 81), /overlap must be even/);
+});
