@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { BatchLoader, batchTensors } from '../../src/data/loader.js';
+import type { Batch } from '../../src/data/batch.js';
+import { generateSyntheticTile } from '../../src/data/synthetic.js';
+import { prepareTrainingSet } from '../../src/data/training-set.js';
+
+const set = prepareTrainingSet([1, 2].map((seed) => ({ name: `t${seed}`, ...generateSyntheticTile(256, 256, seed) })));
+
+async function collect(workers: number, seed: number, epoch: number, limit = 3): Promise<Batch[]> {
+  const loader = new BatchLoader(set, { batchSize: 4, seed, workers, prefetch: 2 });
+  const batches: Batch[] = [];
+  try {
+    for await (const batch of loader.epoch(epoch)) {
+      batches.push(batch);
+      if (batches.length === limit) break;
+    }
+  } finally {
+    await loader.close();
+  }
+  return batches;
+}
+
+test('batches are the same on worker threads and on the main thread, and differ by seed and epoch', async () => {
+  const inline = await collect(0, 9, 0);
+  const threaded = await collect(2, 9, 0);
+  assert.equal(threaded.length, 3);
+  for (let k = 0; k < 3; k++) {
+    assert.equal(threaded[k].index, k);
+    assert.deepEqual(threaded[k].images, inline[k].images);
+    assert.deepEqual(threaded[k].targets, inline[k].targets);
+    assert.deepEqual(threaded[k].weights, inline[k].weights);
+  }
+  const otherSeed = await collect(0, 10, 0, 1);
+  const otherEpoch = await collect(0, 9, 1, 1);
+  assert.notDeepEqual(otherSeed[0].images, inline[0].images);
+  assert.notDeepEqual(otherEpoch[0].images, inline[0].images);
+});
+
+test('an epoch covers every patch once, in full batches', async () => {
+  const loader = new BatchLoader(set, { batchSize: 5, seed: 1, workers: 0 });
+  assert.equal(loader.batchesPerEpoch, Math.floor(set.patches.length / 5));
+  let count = 0;
+  for await (const batch of loader.epoch(3)) count += batch.size;
+  assert.equal(count, 5 * loader.batchesPerEpoch);
+  await loader.close();
+});
+
+test('batches become engine tensors of the documented shapes and types', async () => {
+  const [batch] = await collect(0, 1, 0, 1);
+  const { images, targets, weights } = batchTensors(batch);
+  assert.deepEqual(images.shape, [4, 3, 224, 224]);
+  assert.equal(images.dtype, 'float32');
+  assert.deepEqual(targets.shape, [4, 224, 224]);
+  assert.equal(targets.dtype, 'int64');
+  assert.deepEqual(weights.shape, [4, 224, 224]);
+  assert.deepEqual(targets.toTypedArray(), batch.targets);
+  assert.deepEqual(images.toTypedArray(), batch.images);
+  assert.deepEqual(weights.toTypedArray(), batch.weights);
+  for (const t of [images, targets, weights]) t.dispose();
+});
