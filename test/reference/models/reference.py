@@ -2,15 +2,17 @@
 own resnet34 / vgg16, with random weights.
 
 Usage: reference.py TASK OUT_DIR THREADS
-  resunet34, unet, fcn8s  state.pth: the network's state dict (constant initial values randomised);
-                          io.pth: inputs x<i>, eval-mode logits eval<i>, and for the networks with
-                          BatchNorm the train-mode logits (dropout 0) train0 and the running
-                          statistics after that pass, running.<name>
-  losses                  vgg.pth: the perceptual VGG16's state dict; io.pth: logits, target, weight,
-                          and each loss (ce, ce_plain, perceptual) with its gradient grad_<loss>
-  torchvision             resnet34 and vgg16 state dicts as .pth and .safetensors; fcn_head.pth (the
-                          FCN-8s layers that do not come from vgg16); io.pth: the encoder features,
-                          the perceptual taps and the FCN-8s logits with those weights
+  resunet34, unet  state.pth: the network's state dict (constant initial values randomised);
+                   io.pth: inputs x<i>, eval-mode logits eval<i>, the train-mode logits (dropout 0)
+                   train0 and the BatchNorm running statistics after that pass, running.<name>
+  fcn8s            vgg16.pth: torchvision vgg16 weights; fcn_head.pth: the FCN-8s layers that do
+                   not come from vgg16; io.pth: input x0 and eval-mode logits eval0 of FCN-8s with
+                   those weights
+  losses           vgg.pth: the perceptual VGG16's state dict; io.pth: logits, target, weight, and
+                   each loss (ce, ce_plain, perceptual) with its gradient grad_<loss>
+  torchvision      resnet34.pth, resnet34.safetensors, vgg16.safetensors: torchvision weights;
+                   io.pth: the encoder features c1..c5 of resnet34 on x, and the perceptual taps
+                   tap0..tap3 of vgg16 on image
 """
 import json
 import os
@@ -67,30 +69,27 @@ def save_safetensors(tensors, path):
 
 
 def network(task, out_dir):
-    builders = {'resunet34': models.ResUNet34, 'unet': models.UNet, 'fcn8s': models.FCN8s}
+    builders = {'resunet34': models.ResUNet34, 'unet': models.UNet}
     model = randomise(builders[task]())
     save(model.state_dict(), f'{out_dir}/state.pth')
     inputs = [torch.randn(2, 3, 64, 64)]
     if task == 'resunet34':
         inputs.append(torch.randn(1, 3, 72, 72))  # sides not multiples of 32: reflect-padded skips
-    if task == 'fcn8s':
-        inputs = [torch.randn(1, 3, 64, 96)]
     io = {}
     model.eval()
     with torch.no_grad():
         for i, x in enumerate(inputs):
             io[f'x{i}'] = x
             io[f'eval{i}'] = model(x)
-    if task != 'fcn8s':
-        for module in model.modules():
-            if hasattr(module, 'dropout'):
-                module.dropout = 0.0
-        model.train()
-        with torch.no_grad():
-            io['train0'] = model(inputs[0])
-        for name, value in model.state_dict().items():
-            if 'running_' in name:
-                io[f'running.{name}'] = value
+    for module in model.modules():
+        if hasattr(module, 'dropout'):
+            module.dropout = 0.0
+    model.train()
+    with torch.no_grad():
+        io['train0'] = model(inputs[0])
+    for name, value in model.state_dict().items():
+        if 'running_' in name:
+            io[f'running.{name}'] = value
     save(io, f'{out_dir}/io.pth')
 
 
@@ -114,15 +113,24 @@ def losses(out_dir):
     save(io, f'{out_dir}/io.pth')
 
 
-def torchvision_weights(out_dir):
-    resnet = randomise(torchvision.models.resnet34()).eval()
-    vgg16 = randomise(torchvision.models.vgg16()).eval()
-    for name, model in (('resnet34', resnet), ('vgg16', vgg16)):
-        save(model.state_dict(), f'{out_dir}/{name}.pth')
-        save_safetensors(model.state_dict(), f'{out_dir}/{name}.safetensors')
+def fcn8s(out_dir):
+    vgg16 = randomise(torchvision.models.vgg16())
+    save(vgg16.state_dict(), f'{out_dir}/vgg16.pth')
     fcn = randomise(models.FCN8s()).eval()
     fcn.import_vgg16(vgg16)
     save({k: v for k, v in fcn.state_dict().items() if not k.startswith(('features.', 'fc6.', 'fc7.'))}, f'{out_dir}/fcn_head.pth')
+    x = torch.randn(1, 3, 64, 96)
+    torch.backends.mkldnn.enabled = False  # its fc6 (7x7, 512->4096 on a 2x3 map) takes seconds here
+    with torch.no_grad():
+        save({'x0': x, 'eval0': fcn(x)}, f'{out_dir}/io.pth')
+
+
+def torchvision_weights(out_dir):
+    resnet = randomise(torchvision.models.resnet34()).eval()
+    save(resnet.state_dict(), f'{out_dir}/resnet34.pth')
+    save_safetensors(resnet.state_dict(), f'{out_dir}/resnet34.safetensors')
+    vgg16 = randomise(torchvision.models.vgg16())
+    save_safetensors(vgg16.state_dict(), f'{out_dir}/vgg16.safetensors')
     perceptual = models.VGG16Features()
     perceptual.features.load_state_dict(vgg16.features[:len(perceptual.features)].state_dict())
 
@@ -138,7 +146,6 @@ def torchvision_weights(out_dir):
         io.update({'c1': c1, 'c2': c2, 'c3': c3, 'c4': c4, 'c5': c5})
         for i, tap in enumerate(perceptual(image)):
             io[f'tap{i}'] = tap
-        io['fcn'] = fcn(x)
     save(io, f'{out_dir}/io.pth')
 
 
@@ -146,10 +153,9 @@ def main():
     task, out_dir, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
     torch.set_num_threads(threads)
     torch.manual_seed(11)
-    if task == 'losses':
-        losses(out_dir)
-    elif task == 'torchvision':
-        torchvision_weights(out_dir)
+    tasks = {'losses': losses, 'fcn8s': fcn8s, 'torchvision': torchvision_weights}
+    if task in tasks:
+        tasks[task](out_dir)
     else:
         network(task, out_dir)
 

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { loadStateDictFile, noGrad, scope, tensor, type Tensor } from '../../src/engine/index.js';
+import { createPerceptualVGG16, VGG16Features } from '../../src/models/index.js';
+import { perceptualLoss, weightedCrossEntropy } from '../../src/train/losses.js';
+import { entry, relativeDifference, runReference, skip, type Reference } from './reference.js';
+
+describe('losses', () => {
+  it('the cross-entropy divides the weighted sum by the pixel count, not by the sum of the weights (§8.1)', () => {
+    scope(() => {
+      // Two pixels, uniform logits over 5 classes: each term is ln 5.
+      const logits = tensor(new Float32Array(10), [1, 5, 1, 2]);
+      const target = tensor([0, 4], [1, 1, 2], { dtype: 'int64' });
+      const weight = tensor([3, 0], [1, 1, 2]);
+      assert.ok(Math.abs(weightedCrossEntropy(logits, target, weight).item() - (3 * Math.log(5)) / 2) < 1e-6);
+      assert.ok(Math.abs(weightedCrossEntropy(logits, target).item() - Math.log(5)) < 1e-6);
+    });
+  });
+
+  it('the perceptual loss is 0 when the contour probabilities equal the contour mask (§14)', () => {
+    const vgg = createPerceptualVGG16();
+    const value = scope(() =>
+      noGrad(() => {
+        const target = tensor(Array.from({ length: 2 * 32 * 32 }, (_, i) => (i % 7) % 5), [2, 32, 32], { dtype: 'int64' });
+        // Saturated logits: softmax gives exactly 1 for the target class and 0 (underflow) elsewhere.
+        const logits = target.unsqueeze(1).eq(tensor([0, 1, 2, 3, 4], [1, 5, 1, 1], { dtype: 'int64' })).to('float32').mul(200);
+        return perceptualLoss(vgg, logits, target).item();
+      }),
+    );
+    assert.equal(value, 0);
+    vgg.dispose();
+  });
+
+  describe('equal PyTorch’s on the same tensors, with their gradients', { skip }, () => {
+    let reference: Reference;
+    let vgg: VGG16Features;
+    before(() => {
+      reference = runReference('losses');
+      vgg = new VGG16Features();
+      scope(() => vgg.loadStateDict(loadStateDictFile(reference.file('vgg.pth')), { source: reference.file('vgg.pth') }));
+    });
+    after(() => {
+      vgg?.dispose();
+      reference?.remove();
+    });
+
+    /** The loss and its gradient with respect to the logits, each as a relative difference from the reference. */
+    const compare = (name: string, loss: (logits: Tensor, target: Tensor, weight: Tensor) => Tensor): { value: number; gradient: number } =>
+      scope(() => {
+        const logits = entry(reference.io, 'logits').clone().requiresGrad_();
+        const value = loss(logits, entry(reference.io, 'target'), entry(reference.io, 'weight'));
+        value.backward();
+        return {
+          value: relativeDifference(value.reshape(1), entry(reference.io, name)),
+          gradient: relativeDifference(logits.grad!, entry(reference.io, `grad_${name}`)),
+        };
+      });
+
+    const cases: [string, string, (logits: Tensor, target: Tensor, weight: Tensor) => Tensor][] = [
+      ['ce', 'weighted cross-entropy', (logits, target, weight) => weightedCrossEntropy(logits, target, weight)],
+      ['ce_plain', 'cross-entropy without weights', (logits, target) => weightedCrossEntropy(logits, target)],
+      ['perceptual', 'perceptual loss (mask branch without autograd)', (logits, target) => perceptualLoss(vgg, logits, target)],
+    ];
+    for (const [name, title, loss] of cases) {
+      it(title, (t) => {
+        const { value, gradient } = compare(name, loss);
+        t.diagnostic(`relative difference: value ${value.toExponential(2)}, gradient ${gradient.toExponential(2)}`);
+        assert.ok(value <= 1e-5, `value: relative difference ${value}`);
+        assert.ok(gradient <= 1e-5, `gradient: relative difference ${gradient}`);
+      });
+    }
+  });
+});
