@@ -1,0 +1,90 @@
+// Every per-nucleus quantity the exports need, computed once into a NucleusRecord: class and class
+// probabilities, scikit-image regionprops morphometrics, mean stain densities and the outline. The
+// CSV, GeoJSON and summary writers only format records.
+import { classOfId, regionProps, type NucleusClass } from '../image/labels.js';
+import { assertSingleChannel, type LabelMap, type Raster } from '../image/raster.js';
+import { traceOutline, type Outline } from './contour.js';
+import { convexArea } from './convex-hull.js';
+import { rgbToHed } from './hed.js';
+import { cropObject } from './object-mask.js';
+import { eccentricity, perimeter } from './shape.js';
+
+/** [tumor, lymphocyte, stroma] probabilities of one nucleus. */
+export type ClassProbabilities = readonly [number, number, number];
+
+export interface NucleusRecord {
+  readonly id: number;
+  readonly nucleusClass: NucleusClass;
+  /** The caller's class probabilities, or null where it had none for this nucleus. */
+  readonly probabilities: ClassProbabilities | null;
+  /** Mean pixel position, scikit-image's convention: pixel (x, y) is centred on (x, y). */
+  readonly centroid: { readonly x: number; readonly y: number };
+  /** Pixels. */
+  readonly area: number;
+  /** skimage's 4-connectivity perimeter estimate, in pixels. */
+  readonly perimeter: number;
+  /** Diameter of the circle of the same area, in pixels. */
+  readonly equivalentDiameter: number;
+  readonly eccentricity: number;
+  /** Area over convex hull area. */
+  readonly solidity: number;
+  /** Mean haematoxylin and eosin densities (skimage.color.rgb2hed) over the nucleus's pixels. */
+  readonly meanHaematoxylin: number;
+  readonly meanEosin: number;
+  /** Pixel-corner polygon(s), holes filled; see contour.ts. */
+  readonly outline: Outline;
+}
+
+export interface MeasureInput {
+  /** Paper encoding: 0 background, one id per nucleus, class = id mod 3. */
+  readonly labels: LabelMap;
+  /** The 8-bit RGB image the labels were predicted on. */
+  readonly image: Raster<Uint8Array>;
+  readonly probabilities?: ReadonlyMap<number, ClassProbabilities>;
+}
+
+/** One record per nucleus id present, in increasing id order. Throws on inconsistent input. */
+export function measureNuclei({ labels, image, probabilities }: MeasureInput): NucleusRecord[] {
+  assertSingleChannel(labels, 'nucleus measurement');
+  if (image.width !== labels.width || image.height !== labels.height) {
+    throw new RangeError(`image ${image.width}×${image.height} and label map ${labels.width}×${labels.height} differ in size`);
+  }
+  const stains = rgbToHed(image).data;
+  return regionProps(labels).map((region): NucleusRecord => {
+    const object = cropObject(labels, region);
+    const { width, data } = object.mask;
+    let haematoxylin = 0;
+    let eosin = 0;
+    for (let i = 0; i < data.length; i++) {
+      if (!data[i]) continue;
+      const x = object.left + (i % width);
+      const y = object.top + Math.floor(i / width);
+      const pixel = 3 * (y * labels.width + x);
+      haematoxylin += stains[pixel];
+      eosin += stains[pixel + 1];
+    }
+    const area = region.area;
+    return {
+      id: region.id,
+      nucleusClass: classOfId(region.id),
+      probabilities: checkedProbabilities(region.id, probabilities?.get(region.id)),
+      centroid: { x: region.centroid[1], y: region.centroid[0] },
+      area,
+      perimeter: perimeter(object.mask),
+      equivalentDiameter: Math.sqrt((4 * area) / Math.PI),
+      eccentricity: eccentricity(object.mask),
+      solidity: area / convexArea(object.mask),
+      meanHaematoxylin: haematoxylin / area,
+      meanEosin: eosin / area,
+      outline: traceOutline(object),
+    };
+  });
+}
+
+function checkedProbabilities(id: number, values: ClassProbabilities | undefined): ClassProbabilities | null {
+  if (values === undefined) return null;
+  if (values.length !== 3 || !values.every((p) => Number.isFinite(p) && p >= 0 && p <= 1)) {
+    throw new RangeError(`nucleus ${id}: class probabilities must be three numbers in [0, 1], got [${values.join(', ')}]`);
+  }
+  return values;
+}
