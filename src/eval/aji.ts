@@ -3,7 +3,7 @@
 // instance's area added to the union. AJI pairs each ground-truth instance with its best-IoU
 // prediction (a prediction may serve several); AJI+ pairs them one-to-one by a maximum-IoU
 // assignment.
-import { linearSumAssignment } from './hungarian.js';
+import { CostMatrix, linearSumAssignment } from './hungarian.js';
 import type { Objects } from './objects.js';
 import type { Overlaps } from './overlaps.js';
 
@@ -30,15 +30,16 @@ export function aggregatedJaccard(pred: Objects, gt: Objects, overlaps: Overlaps
 export function aggregatedJaccardPlus(pred: Objects, gt: Objects, overlaps: Overlaps): number | null {
   const { start, partner, count } = overlaps.byGt;
   // HoVer-Net assigns on the dense −IoU matrix, zeros included; pairs without overlap are dropped.
-  const cost = new Float64Array(gt.count * pred.count);
+  const cost = new CostMatrix(gt.count, pred.count);
   for (let g = 0; g < gt.count; g++) {
-    for (let e = start[g]; e < start[g + 1]; e++) cost[g * pred.count + partner[e]] = -count[e] / (gt.area[g] + pred.area[partner[e]] - count[e]);
+    for (let e = start[g]; e < start[g + 1]; e++) cost.set(g, partner[e], -count[e] / (gt.area[g] + pred.area[partner[e]] - count[e]));
   }
-  const assignment = linearSumAssignment(cost, gt.count, pred.count);
+  const assignment = linearSumAssignment(cost);
   const pairs: Pair[] = [];
   assignment.rows.forEach((g, index) => {
     const p = assignment.cols[index];
-    if (cost[g * pred.count + p] < 0) pairs.push({ gt: g, pred: p, shared: sharedPixels(overlaps, g, p) });
+    const shared = sharedPixels(overlaps, g, p);
+    if (shared > 0) pairs.push({ gt: g, pred: p, shared });
   });
   return jaccardOfPairs(pred, gt, pairs);
 }

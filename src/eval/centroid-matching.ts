@@ -2,27 +2,24 @@
 // centroids paired by a minimum-distance assignment over all ground-truth × predicted instances,
 // pairs farther apart than 12 px then dropped. Counted per image here; the summary pools them.
 import { NUCLEUS_CLASS_NAMES } from '../image/labels.js';
-import { linearSumAssignment } from './hungarian.js';
+import { CostMatrix, linearSumAssignment } from './hungarian.js';
 import type { Objects } from './objects.js';
 import type { CentroidMatching, ClassPairCounts, PerClass } from './report.js';
 
 export const MATCH_RADIUS = 12;
 
 export function matchCentroids(pred: Objects, gt: Objects): CentroidMatching {
-  const distance = new Float64Array(gt.count * pred.count);
-  for (let g = 0; g < gt.count; g++) {
-    for (let p = 0; p < pred.count; p++) {
-      const dr = gt.centroidRow[g] - pred.centroidRow[p];
-      const dc = gt.centroidCol[g] - pred.centroidCol[p];
-      distance[g * pred.count + p] = Math.sqrt(dr * dr + dc * dc);
-    }
-  }
-  const assignment = linearSumAssignment(distance, gt.count, pred.count);
+  const distance = (g: number, p: number): number => {
+    const dr = gt.centroidRow[g] - pred.centroidRow[p];
+    const dc = gt.centroidCol[g] - pred.centroidCol[p];
+    return Math.sqrt(dr * dr + dc * dc);
+  };
+  const assignment = linearSumAssignment(new CostMatrix(gt.count, pred.count).fill(distance));
   const gtPartner = new Int32Array(gt.count).fill(-1);
   const predPaired = new Uint8Array(pred.count);
   assignment.rows.forEach((g, index) => {
     const p = assignment.cols[index];
-    if (distance[g * pred.count + p] <= MATCH_RADIUS) {
+    if (distance(g, p) <= MATCH_RADIUS) {
       gtPartner[g] = p;
       predPaired[p] = 1;
     }

@@ -20,14 +20,16 @@ const NO_CANDIDATE_DISTANCE = 1000;
 
 /** Object-level scores of one image, any group; Hausdorff distances are shared between groups. */
 export class ObjectLevel {
-  private readonly meter = new HausdorffMeter();
   private readonly distances = new Map<number, number>();
+  private readonly meter: HausdorffMeter;
 
   constructor(
     private readonly pred: PixelObjects,
     private readonly gt: PixelObjects,
     private readonly overlaps: Overlaps,
-  ) {}
+  ) {
+    this.meter = new HausdorffMeter(gt, pred);
+  }
 
   scores(group: Group): ObjectLevelScores {
     const gtSide = this.side(this.gt, this.pred, this.overlaps.byGt, group);
@@ -70,7 +72,7 @@ export class ObjectLevel {
     const key = g * this.pred.count + p;
     let distance = this.distances.get(key);
     if (distance === undefined) {
-      distance = this.meter.between(this.gt, g, this.pred, p);
+      distance = this.meter.distance(g, p);
       this.distances.set(key, distance);
     }
     return distance;
@@ -131,13 +133,22 @@ function hasPixelIn(objects: PixelObjects, k: number, box: Box): boolean {
 }
 
 /**
- * A lower bound on the Hausdorff distance from bounding boxes: the extreme row (or column) of one
- * object lies at least as far from every pixel of the other as the other's extreme row is away,
- * and no two pixels are closer than the gap between the boxes.
+ * A lower bound on the Hausdorff distance, exact in floating point: no pixel of one object is
+ * nearer the other than the other's bounding box is.
  */
 function hausdorffLowerBound(a: PixelObjects, i: number, b: PixelObjects, j: number): number {
-  const extent = Math.max(Math.abs(a.top[i] - b.top[j]), Math.abs(a.bottom[i] - b.bottom[j]), Math.abs(a.left[i] - b.left[j]), Math.abs(a.right[i] - b.right[j]));
-  const rowGap = Math.max(0, a.top[i] - b.bottom[j], b.top[j] - a.bottom[i]);
-  const colGap = Math.max(0, a.left[i] - b.right[j], b.left[j] - a.right[i]);
-  return Math.max(extent, Math.sqrt(rowGap * rowGap + colGap * colGap));
+  return Math.sqrt(Math.max(farthestFromBox(a, i, b, j), farthestFromBox(b, j, a, i)));
+}
+
+/** The largest squared distance from a pixel of object i of `from` to the bounding box of object j of `to`. */
+function farthestFromBox(from: PixelObjects, i: number, to: PixelObjects, j: number): number {
+  let farthest = 0;
+  for (let at = from.pixelStart[i]; at < from.pixelStart[i + 1]; at++) {
+    const row = from.pixelRow[at];
+    const col = from.pixelCol[at];
+    const dr = row < to.top[j] ? to.top[j] - row : row > to.bottom[j] ? row - to.bottom[j] : 0;
+    const dc = col < to.left[j] ? to.left[j] - col : col > to.right[j] ? col - to.right[j] : 0;
+    farthest = Math.max(farthest, dr * dr + dc * dc);
+  }
+  return farthest;
 }

@@ -2,10 +2,11 @@
 """Writes the evaluation golden cases, for testing only: synthetic edge cases, and real CoNSeP
 ground truth with deterministically perturbed predictions (seeded).
 
-Usage: make_cases.py OUT_DIR [CONSEP_DIR]
+Usage: make_cases.py OUT_DIR [CONSEP_DIR [--bench IMAGE]]
 Writes OUT_DIR/manifest.json and, per image, raw little-endian int32 maps (height×width) of the
 prediction and the ground truth, the input of metrics.py and of the TypeScript under test.
-Without CONSEP_DIR only the synthetic datasets are written.
+Without CONSEP_DIR only the synthetic datasets are written; with --bench, only one dataset "bench":
+the whole of CoNSeP image IMAGE with the "mixed" perturbation.
 """
 import json
 import os
@@ -182,16 +183,21 @@ def write_dataset(out_dir, name, images):
     return {'name': name, 'images': entries}
 
 
+def read_consep(consep_dir, image):
+    return np.array(Image.open(os.path.join(consep_dir, 'labels', f'{image}_label.png'))).astype(np.int64)
+
+
 def main():
     out_dir = sys.argv[1]
     consep_dir = sys.argv[2] if len(sys.argv) > 2 else None
-    datasets = [write_dataset(out_dir, 'edge-cases', edge_cases())]
-    if consep_dir:
-        rng = np.random.default_rng(20190410)
-        gts = {}
-        for image, top, left in CROPS:
-            full = np.array(Image.open(os.path.join(consep_dir, 'labels', f'{image}_label.png'))).astype(np.int64)
-            gts[image] = full[top:top + 320, left:left + 320]
+    rng = np.random.default_rng(20190410)
+    if len(sys.argv) > 4 and sys.argv[3] == '--bench':
+        gt = read_consep(consep_dir, sys.argv[4])
+        datasets = [write_dataset(out_dir, 'bench', {sys.argv[4]: (perturb(gt, 'mixed', rng), gt)})]
+    else:
+        datasets = [write_dataset(out_dir, 'edge-cases', edge_cases())]
+    if consep_dir and len(datasets) == 1 and datasets[0]['name'] == 'edge-cases':
+        gts = {image: read_consep(consep_dir, image)[top:top + 320, left:left + 320] for image, top, left in CROPS}
         for kind in PERTURBATIONS:
             images = {image: (perturb(gt, kind, rng), gt) for image, gt in gts.items()}
             datasets.append(write_dataset(out_dir, f'consep-{kind}', images))

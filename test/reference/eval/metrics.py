@@ -5,14 +5,16 @@ Written from the definitions, not from the TypeScript: the paper's metrics from 
 §11 (with the §13 fixes that src/eval/README.md documents) and the field's metrics from ANCHORS.md
 §2, with scikit-image and scipy doing the labelling, Hausdorff distances and assignments.
 
-Usage: metrics.py MANIFEST.json
+Usage: metrics.py MANIFEST.json [--seconds]
 The manifest lists datasets, each a list of images whose prediction and ground truth are raw
 little-endian int32 files of height×width ids. Prints {dataset name: report} as JSON, the report
-laid out as src/eval/report.ts lays it out.
+laid out as src/eval/report.ts lays it out; with --seconds, {dataset name: seconds spent
+evaluating} instead (reading the files not included).
 """
 import json
 import os
 import sys
+import time
 
 import numpy as np
 from scipy import ndimage
@@ -339,15 +341,15 @@ def main():
     base = os.path.dirname(os.path.abspath(manifest_path))
     with open(manifest_path) as f:
         manifest = json.load(f)
-    out = {}
+    reports, seconds = {}, {}
     for dataset in manifest['datasets']:
-        images = []
-        for item in dataset['images']:
-            pred = read_map(os.path.join(base, item['pred']), item['width'], item['height'])
-            gt = read_map(os.path.join(base, item['gt']), item['width'], item['height'])
-            images.append({'name': item['name'], 'paper': paper_image(pred, gt), 'standard': standard_image(pred, gt)})
-        out[dataset['name']] = {'perImage': images, 'summary': aggregate(images)}
-    json.dump(out, sys.stdout)
+        maps = [(item['name'], read_map(os.path.join(base, item['pred']), item['width'], item['height']),
+                 read_map(os.path.join(base, item['gt']), item['width'], item['height'])) for item in dataset['images']]
+        start = time.perf_counter()
+        images = [{'name': name, 'paper': paper_image(pred, gt), 'standard': standard_image(pred, gt)} for name, pred, gt in maps]
+        reports[dataset['name']] = {'perImage': images, 'summary': aggregate(images)}
+        seconds[dataset['name']] = time.perf_counter() - start
+    json.dump(seconds if '--seconds' in sys.argv[2:] else reports, sys.stdout)
 
 
 if __name__ == '__main__':
