@@ -99,3 +99,22 @@ test('input normalisation statistics are pooled over the training images', () =>
   assert.ok(Math.abs(mean[0] - m / 255) < 1e-9);
   assert.ok(Math.abs(std[0] - s / 255) < 1e-9);
 });
+
+test('the preview grid shows image, target and weights side by side for each sample', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { writePreview } = await import('../../src/data/preview.js');
+  const { writeSyntheticDataset } = await import('../../src/data/synthetic.js');
+  const { readRgb } = await import('../../src/image/io.js');
+  const root = mkdtempSync(join(tmpdir(), 'histonuc-preview-'));
+  try {
+    await writeSyntheticDataset(join(root, 'set'), { count: 3, width: 256, height: 256, seed: 2 });
+    await writePreview(join(root, 'set'), join(root, 'preview.png'), { samples: 2, seed: 4 });
+    const grid = await readRgb(join(root, 'preview.png'));
+    assert.equal(grid.width, 3 * 224 + 16);
+    assert.equal(grid.height, 2 * 228 + 4);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
