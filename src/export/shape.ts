@@ -35,30 +35,23 @@ export function perimeter({ width, height, data }: Mask): number {
  * regionprops' eccentricity: √(1 − λ₂/λ₁) for the eigenvalues λ₁ ≥ λ₂ of the inertia tensor of the
  * pixel centres (0 for a single pixel), that of the ellipse with the same second moments.
  */
-export function eccentricity({ width, height, data }: Mask): number {
-  let count = 0;
-  let sumX = 0;
-  let sumY = 0;
-  for (let y = 0, i = 0; y < height; y++) {
-    for (let x = 0; x < width; x++, i++) {
-      if (!data[i]) continue;
-      count++;
-      sumX += x;
-      sumY += y;
-    }
+export function eccentricity({ width, data }: Mask): number {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let i = 0; i < data.length; i++) {
+    if (!data[i]) continue;
+    xs.push(i % width);
+    ys.push(Math.floor(i / width));
   }
-  const meanX = sumX / count;
-  const meanY = sumY / count;
+  const meanX = xs.reduce((sum, x) => sum + x, 0) / xs.length;
+  const meanY = ys.reduce((sum, y) => sum + y, 0) / ys.length;
   let xx = 0;
   let yy = 0;
   let xy = 0;
-  for (let y = 0, i = 0; y < height; y++) {
-    for (let x = 0; x < width; x++, i++) {
-      if (!data[i]) continue;
-      xx += (x - meanX) * (x - meanX);
-      yy += (y - meanY) * (y - meanY);
-      xy += (x - meanX) * (y - meanY);
-    }
+  for (let k = 0; k < xs.length; k++) {
+    xx += (xs[k] - meanX) ** 2;
+    yy += (ys[k] - meanY) ** 2;
+    xy += (xs[k] - meanX) * (ys[k] - meanY);
   }
   // The tensor is [[xx, −xy], [−xy, yy]] / count; its eigenvalues in closed form, clipped at 0.
   const half = (xx + yy) / 2;
