@@ -51,8 +51,10 @@ export function traceOutline({ mask, left, top }: ObjectMask): Outline {
 
 // Where two boundary edges leave a corner, turning towards the pixel already being followed comes
 // first (then straight on, then the other turn): the 4-connected reading of the object.
+const TURNS_IN_ORDER = [1, 0, 3] as const;
+
 function nextDirection(edges: number, direction: number): number {
-  for (const turn of [1, 0, 3]) {
+  for (const turn of TURNS_IN_ORDER) {
     const candidate = (direction + turn) % 4;
     if (edges & (1 << candidate)) return candidate;
   }
@@ -80,18 +82,22 @@ function boundaryEdges({ width, height, data }: Mask): Uint8Array {
 
 // The object plus every background pixel that cannot reach the mask's (empty) margin in 4-steps.
 function fillHoles({ width, height, data }: Mask): Mask {
-  const outside = new Uint8Array(data.length);
+  const filled = new Uint8Array(data.length).fill(1);
   const stack = [0];
-  outside[0] = 1;
+  filled[0] = 0;
+  const visit = (j: number): void => {
+    if (filled[j] && !data[j]) {
+      filled[j] = 0;
+      stack.push(j);
+    }
+  };
   while (stack.length > 0) {
     const i = stack.pop() as number;
     const x = i % width;
-    for (const [j, inside] of [[i - 1, x > 0], [i + 1, x < width - 1], [i - width, i >= width], [i + width, i < data.length - width]] as const) {
-      if (inside && !outside[j] && !data[j]) {
-        outside[j] = 1;
-        stack.push(j);
-      }
-    }
+    if (x > 0) visit(i - 1);
+    if (x < width - 1) visit(i + 1);
+    if (i >= width) visit(i - width);
+    if (i < data.length - width) visit(i + width);
   }
-  return createRaster(outside.map((v) => 1 - v), width, height);
+  return createRaster(filled, width, height);
 }

@@ -11,10 +11,17 @@ const RGB_FROM_HED = [
   [0.27, 0.57, 0.78],
 ] as const;
 
-const HED_FROM_RGB = invert3x3(RGB_FROM_HED);
-
-// An 8-bit channel value has 256 possible log densities: computed once.
-const LOG_DENSITY = Float64Array.from({ length: 256 }, (_, v) => Math.log(Math.max(v / 255, 1e-6)) / Math.log(1e-6));
+// An 8-bit channel value has 256 possible log densities, so each channel's contribution to each
+// stain is tabulated: CONTRIBUTION[(channel · 3 + stain) · 256 + value].
+const CONTRIBUTION = (() => {
+  const hedFromRgb = invert3x3(RGB_FROM_HED);
+  const table = new Float64Array(9 * 256);
+  for (let v = 0; v < 256; v++) {
+    const logDensity = Math.log(Math.max(v / 255, 1e-6)) / Math.log(1e-6);
+    for (let k = 0; k < 9; k++) table[k * 256 + v] = logDensity * hedFromRgb[Math.floor(k / 3)][k % 3];
+  }
+  return table;
+})();
 
 /** Haematoxylin, eosin and DAB densities of every pixel of an 8-bit RGB(A) image (3 channels out). */
 export function rgbToHed(image: Raster<Uint8Array>): Raster<Float64Array> {
@@ -22,12 +29,12 @@ export function rgbToHed(image: Raster<Uint8Array>): Raster<Float64Array> {
   const { width, height, channels, data } = image;
   const out = new Float64Array(width * height * 3);
   for (let p = 0, i = 0; p < width * height; p++, i += channels) {
-    const r = LOG_DENSITY[data[i]];
-    const g = LOG_DENSITY[data[i + 1]];
-    const b = LOG_DENSITY[data[i + 2]];
+    const r = data[i];
+    const g = data[i + 1] + 3 * 256;
+    const b = data[i + 2] + 6 * 256;
     for (let stain = 0; stain < 3; stain++) {
-      const density = r * HED_FROM_RGB[0][stain] + g * HED_FROM_RGB[1][stain] + b * HED_FROM_RGB[2][stain];
-      out[3 * p + stain] = Math.max(density, 0);
+      const offset = stain * 256;
+      out[3 * p + stain] = Math.max(CONTRIBUTION[offset + r] + CONTRIBUTION[offset + g] + CONTRIBUTION[offset + b], 0);
     }
   }
   return createRaster(out, width, height, 3);
