@@ -14,6 +14,9 @@ const LMS_TO_RGB = invert3x3(RGB_TO_LMS);
 const INV_SQRT3 = 1 / Math.sqrt(3);
 const INV_SQRT6 = 1 / Math.sqrt(6);
 const INV_SQRT2 = 1 / Math.SQRT2;
+// log10 and 10^x through the natural log and exp, which V8 computes several times faster.
+const LOG10_E = Math.LOG10E;
+const LN_10 = Math.LN10;
 
 /**
  * The lαβ values of an 8-bit image's first three channels (RGB on the 0..255 scale), as three
@@ -29,9 +32,9 @@ function toLab(image: Raster): Float64Array {
     const r = data[i];
     const g = data[i + 1];
     const b = data[i + 2];
-    const logL = Math.log10(Math.max(a00 * r + a01 * g + a02 * b, 1));
-    const logM = Math.log10(Math.max(a10 * r + a11 * g + a12 * b, 1));
-    const logS = Math.log10(Math.max(a20 * r + a21 * g + a22 * b, 1));
+    const logL = LOG10_E * Math.log(Math.max(a00 * r + a01 * g + a02 * b, 1));
+    const logM = LOG10_E * Math.log(Math.max(a10 * r + a11 * g + a12 * b, 1));
+    const logS = LOG10_E * Math.log(Math.max(a20 * r + a21 * g + a22 * b, 1));
     lab[p] = (logL + logM + logS) * INV_SQRT3;
     lab[n + p] = (logL + logM - 2 * logS) * INV_SQRT6;
     lab[2 * n + p] = (logL - logM) * INV_SQRT2;
@@ -77,9 +80,9 @@ export function reinhardTransfer(image: Raster, target: LabStatistics): Raster<F
     const l = (lab[p] * scale[0] + shift[0]) * INV_SQRT3;
     const alpha = (lab[n + p] * scale[1] + shift[1]) * INV_SQRT6;
     const beta = (lab[2 * n + p] * scale[2] + shift[2]) * INV_SQRT2;
-    const lmsL = 10 ** (l + alpha + beta);
-    const lmsM = 10 ** (l + alpha - beta);
-    const lmsS = 10 ** (l - 2 * alpha);
+    const lmsL = Math.exp(LN_10 * (l + alpha + beta));
+    const lmsM = Math.exp(LN_10 * (l + alpha - beta));
+    const lmsS = Math.exp(LN_10 * (l - 2 * alpha));
     out[3 * p] = clip255(b00 * lmsL + b01 * lmsM + b02 * lmsS);
     out[3 * p + 1] = clip255(b10 * lmsL + b11 * lmsM + b12 * lmsS);
     out[3 * p + 2] = clip255(b20 * lmsL + b21 * lmsM + b22 * lmsS);

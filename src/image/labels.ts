@@ -52,10 +52,7 @@ export function classMask(labels: LabelMap, nucleusClass: NucleusClass): Mask {
  */
 export function labelComponents(mask: Raster, connectivity: Connectivity): { labels: LabelMap; count: number } {
   assertSingleChannel(mask, 'connected components');
-  const source = mask.data;
-  const binary = new Uint8Array(source.length);
-  for (let i = 0; i < source.length; i++) if (source[i] !== 0) binary[i] = 1;
-  return labelRegions(binary, mask.width, mask.height, connectivity);
+  return paintRegions(findRegionRuns(mask, connectivity, true));
 }
 
 /**
@@ -64,74 +61,101 @@ export function labelComponents(mask: Raster, connectivity: Connectivity): { lab
  */
 export function labelEqualValue(map: Raster, connectivity: Connectivity): { labels: LabelMap; count: number } {
   assertSingleChannel(map, 'connected components');
-  return labelRegions(map.data, map.width, map.height, connectivity);
+  return paintRegions(findRegionRuns(map, connectivity, false));
 }
 
-// Two-pass labelling with union-find over provisional labels. The union keeps the smaller label as
-// root; provisional labels grow in raster order, so every root is its region's first pixel and the
-// final numbering follows raster order.
-function labelRegions(values: PixelArray, width: number, height: number, connectivity: Connectivity): { labels: LabelMap; count: number } {
-  const labels = new Int32Array(width * height);
-  const parent = new Int32Array(width * height + 1);
-  let next = 1;
+/** A raster cut into runs (maximal horizontal spans within one region), with each run's region. */
+interface RegionRuns {
+  width: number;
+  height: number;
+  /** Runs of row y are rowFirstRun[y]..rowFirstRun[y + 1] − 1; run k covers columns starts[k]..ends[k] − 1. */
+  rowFirstRun: Int32Array;
+  starts: Int32Array;
+  ends: Int32Array;
+  /** Region number (1..count, raster order of first pixel) of every run. */
+  region: Int32Array;
+  count: number;
+}
 
-  const find = (label: number): number => {
-    while (parent[label] !== label) {
-      parent[label] = parent[parent[label]];
-      label = parent[label];
+// A run joins the runs of the row above that touch it (overlap, or overlap within one column for
+// 8-connectivity) and belong to the same region (any nonzero value for binary input, the same value
+// otherwise). A union-find over runs keeps the smaller run as root; runs are numbered in raster
+// order, so every root is its region's first run and regions are numbered in raster order, as
+// scikit-image numbers them.
+function findRegionRuns({ data: values, width, height }: Raster, connectivity: Connectivity, binary: boolean): RegionRuns {
+  const reach = connectivity === 8 ? 1 : 0;
+  let starts: Int32Array = new Int32Array(Math.max(64, 4 * height));
+  let ends: Int32Array = new Int32Array(starts.length);
+  let parent: Int32Array = new Int32Array(starts.length);
+  const rowFirstRun = new Int32Array(height + 1);
+  let runs = 0;
+
+  const find = (run: number): number => {
+    while (parent[run] !== run) {
+      parent[run] = parent[parent[run]];
+      run = parent[run];
     }
-    return label;
-  };
-  const union = (a: number, b: number): number => {
-    let rootA = find(a);
-    let rootB = find(b);
-    if (rootA > rootB) [rootA, rootB] = [rootB, rootA];
-    parent[rootB] = rootA;
-    return rootA;
+    return run;
   };
 
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    for (let x = 0; x < width; x++) {
-      const i = row + x;
-      const v = values[i];
-      if (v === 0) continue;
-      const west = x > 0 && values[i - 1] === v;
-      const north = y > 0 && values[i - width] === v;
-      let label: number;
-      if (connectivity === 4) {
-        if (north) label = west ? union(labels[i - width], labels[i - 1]) : labels[i - width];
-        else if (west) label = labels[i - 1];
-        else label = 0;
-      } else if (north) {
-        // North touches every other earlier neighbour, so they already share its region.
-        label = labels[i - width];
-      } else {
-        const northEast = y > 0 && x + 1 < width && values[i - width + 1] === v;
-        const northWest = y > 0 && x > 0 && values[i - width - 1] === v;
-        if (northEast) {
-          label = labels[i - width + 1];
-          if (northWest) label = union(label, labels[i - width - 1]);
-          else if (west) label = union(label, labels[i - 1]);
-        } else if (northWest) label = labels[i - width - 1];
-        else if (west) label = labels[i - 1];
-        else label = 0;
+    const above = row - width;
+    rowFirstRun[y] = runs;
+    let candidate = y > 0 ? rowFirstRun[y - 1] : 0;
+    const aboveEnd = runs;
+    let x = 0;
+    while (x < width) {
+      const v = values[row + x];
+      if (v === 0) {
+        x++;
+        continue;
       }
-      if (label === 0) {
-        label = next++;
-        parent[label] = label;
+      const start = x;
+      if (binary) while (x < width && values[row + x] !== 0) x++;
+      else while (x < width && values[row + x] === v) x++;
+      if (runs === starts.length) {
+        starts = grown(starts);
+        ends = grown(ends);
+        parent = grown(parent);
       }
-      labels[i] = label;
+      const run = runs++;
+      starts[run] = start;
+      ends[run] = x;
+      parent[run] = run;
+      // Runs above that end before this one's reach cannot touch later runs of this row either.
+      while (candidate < aboveEnd && ends[candidate] + reach <= start) candidate++;
+      for (let other = candidate; other < aboveEnd && starts[other] < x + reach; other++) {
+        if (!binary && values[above + starts[other]] !== v) continue;
+        const a = find(run);
+        const b = find(other);
+        if (a < b) parent[b] = a;
+        else parent[a] = b;
+      }
     }
   }
+  rowFirstRun[height] = runs;
 
-  const final = new Int32Array(next);
+  const region = new Int32Array(runs);
   let count = 0;
-  for (let label = 1; label < next; label++) {
-    const root = find(label);
-    final[label] = root === label ? ++count : final[root];
+  for (let run = 0; run < runs; run++) {
+    const root = find(run);
+    region[run] = root === run ? ++count : region[root];
   }
-  for (let i = 0; i < labels.length; i++) labels[i] = final[labels[i]];
+  return { width, height, rowFirstRun, starts, ends, region, count };
+}
+
+function grown(array: Int32Array): Int32Array {
+  const larger = new Int32Array(2 * array.length);
+  larger.set(array);
+  return larger;
+}
+
+function paintRegions({ width, height, rowFirstRun, starts, ends, region, count }: RegionRuns): { labels: LabelMap; count: number } {
+  const labels = new Int32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let run = rowFirstRun[y]; run < rowFirstRun[y + 1]; run++) labels.fill(region[run], y * width + starts[run], y * width + ends[run]);
+  }
   return { labels: createRaster(labels, width, height), count };
 }
 
@@ -142,12 +166,23 @@ function labelRegions(values: PixelArray, width: number, height: number, connect
  */
 export function removeSmallObjects<T extends PixelArray>(input: Raster<T>, minSize: number, connectivity: Connectivity = 4): Raster<T> {
   assertSingleChannel(input, 'remove small objects');
-  const objects = input.data instanceof Uint8Array ? labelComponents(input, connectivity).labels.data : input.data;
-  const sizes = new Float64Array(maxLabel(createRaster(objects, input.width, input.height)) + 1);
-  for (let i = 0; i < objects.length; i++) sizes[objects[i]]++;
-  const out = input.data.slice() as T;
-  for (let i = 0; i < objects.length; i++) if (sizes[objects[i]] < minSize) out[i] = 0;
-  return createRaster(out, input.width, input.height);
+  const { width, height, data } = input;
+  const out = data.slice() as T;
+  if (data instanceof Uint8Array) {
+    const { rowFirstRun, starts, ends, region, count } = findRegionRuns(input, connectivity, true);
+    const sizes = new Float64Array(count + 1);
+    for (let run = 0; run < region.length; run++) sizes[region[run]] += ends[run] - starts[run];
+    for (let y = 0; y < height; y++) {
+      for (let run = rowFirstRun[y]; run < rowFirstRun[y + 1]; run++) {
+        if (sizes[region[run]] < minSize) out.fill(0, y * width + starts[run], y * width + ends[run]);
+      }
+    }
+  } else {
+    const sizes = new Float64Array(maxLabel(input) + 1);
+    for (let i = 0; i < data.length; i++) sizes[data[i]]++;
+    for (let i = 0; i < data.length; i++) if (sizes[data[i]] < minSize) out[i] = 0;
+  }
+  return createRaster(out, width, height);
 }
 
 /** Renumbers the ids present to 1..count, keeping their order (skimage relabel_sequential). */

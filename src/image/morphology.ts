@@ -3,8 +3,8 @@
 // scikit-image's grey morphology reflects the image at its border, binary erosion pads with 1 and
 // binary dilation with 0. For footprints whose rows shrink away from the centre (disks, the cross,
 // squares) all three equal taking the extremum over the part of the footprint inside the image, which
-// is what these filters do.
-import { assertSingleChannel, createRaster, type Mask, type PixelArray, type Raster } from './raster.js';
+// is what these filters do. Erosions are computed as dilations of order-reversed values.
+import { assertSingleChannel, createRaster, emptyLike, type Mask, type PixelArray, type Raster } from './raster.js';
 
 /**
  * A structuring element made of centred horizontal runs: row dy (−r..r) of the footprint covers
@@ -30,22 +30,26 @@ export const SQUARE: Footprint = { halfWidths: [1, 1, 1] };
 
 /** Grey dilation: the maximum over the footprint (skimage.morphology.dilation). */
 export function dilate<T extends PixelArray>(image: Raster<T>, footprint: Footprint): Raster<T> {
-  return extremumFilter(image, footprint, true);
+  assertSingleChannel(image, 'dilation');
+  return createRaster(maximumFilter(image.data, image.width, image.height, footprint, false), image.width, image.height);
 }
 
-/** Grey erosion: the minimum over the footprint (skimage.morphology.erosion). */
+/** Grey erosion: the minimum over the footprint (skimage.morphology.erosion), as a dilation of the order-reversed values. */
 export function erode<T extends PixelArray>(image: Raster<T>, footprint: Footprint): Raster<T> {
-  return extremumFilter(image, footprint, false);
+  assertSingleChannel(image, 'erosion');
+  const reversed = reverseOrder(image.data, emptyLike(image.data));
+  const out = maximumFilter(reversed, image.width, image.height, footprint, true);
+  return createRaster(reverseOrder(out, out), image.width, image.height);
 }
 
 /** skimage.morphology.binary_dilation of the nonzero pixels. */
 export function binaryDilate(mask: Raster, footprint: Footprint): Mask {
-  return extremumFilter(binarize(mask), footprint, true);
+  return binaryFilter(mask, footprint, false);
 }
 
 /** skimage.morphology.binary_erosion of the nonzero pixels (the outside counts as set). */
 export function binaryErode(mask: Raster, footprint: Footprint): Mask {
-  return extremumFilter(binarize(mask), footprint, false);
+  return binaryFilter(mask, footprint, true);
 }
 
 export type BoundaryMode = 'thick' | 'inner' | 'outer';
@@ -85,53 +89,116 @@ function largestValue(data: PixelArray): number {
   return Infinity;
 }
 
-function binarize(mask: Raster): Mask {
-  assertSingleChannel(mask, 'binary morphology');
-  const source = mask.data;
-  const out = new Uint8Array(source.length);
-  for (let i = 0; i < source.length; i++) if (source[i] !== 0) out[i] = 1;
-  return createRaster(out, mask.width, mask.height);
+/** Writes top − v for every value into `out`: an order-reversing bijection of the type's values. */
+function reverseOrder<T extends PixelArray>(data: T, out: T): T {
+  const top = data instanceof Uint8Array ? 0xff : data instanceof Uint16Array ? 0xffff : data instanceof Int32Array ? -1 : 0;
+  for (let i = 0; i < data.length; i++) out[i] = top - data[i];
+  return out;
 }
 
-// The footprint is split into rows: first each distinct row run is applied horizontally (growing the
-// run one column each side at a time), then the rows are combined vertically. Every step folds a
-// shifted, contiguous span of one array into another.
-function extremumFilter<T extends PixelArray>(image: Raster<T>, footprint: Footprint, takeMax: boolean): Raster<T> {
-  assertSingleChannel(image, takeMax ? 'dilation' : 'erosion');
-  const halfWidths = checkedHalfWidths(footprint);
-  const { width, height, data } = image;
-  const radius = (halfWidths.length - 1) / 2;
+// Both filters split the footprint into rows. Each distinct row run is built by widening the
+// previous one by a column on each side; output row y starts as the centre run of image row y and
+// takes in, for every dy, the run of footprint row dy from image rows y − dy and y + dy. Where one
+// of those rows falls outside the image, image row y itself stands in: its run is no wider than the
+// centre run already taken in, so it changes nothing.
+type RowArray = PixelArray | Uint32Array;
 
-  const rowRuns = new Map<number, T>([[0, data]]);
-  let run = data;
-  for (let h = 1; h <= halfWidths[radius] && h < width; h++) {
-    run = run.slice() as T;
-    for (let row = 0; row < data.length; row += width) {
-      fold(run, row, data, row + h, width - h, takeMax);
-      fold(run, row + h, data, row, width - h, takeMax);
-    }
-    rowRuns.set(h, run);
+interface RowKernels<A extends RowArray> {
+  /** A new array: every element combined with its left and right neighbours in the same row. */
+  widen(run: A): A;
+  /** out[row y] = combine(out[y], rows[y − dy], rows[y + dy]), in place. */
+  foldRowPair(out: A, rows: A, dy: number): void;
+}
+
+/** Visits each row y with the offsets of rows y, y − dy and y + dy (row y where those fall outside). */
+function forRowPairs(height: number, rowLength: number, dy: number, visit: (row: number, up: number, down: number) => void): void {
+  for (let y = 0; y < height; y++) {
+    const row = y * rowLength;
+    visit(row, y >= dy ? row - dy * rowLength : row, y + dy < height ? row + dy * rowLength : row);
   }
-  const runOf = (h: number): T => rowRuns.get(Math.min(h, width - 1)) as T;
+}
 
-  const out = runOf(halfWidths[radius]).slice() as T;
-  for (let dy = 1; dy <= radius && dy < height; dy++) {
-    const span = (height - dy) * width;
-    fold(out, 0, runOf(halfWidths[radius + dy]), dy * width, span, takeMax);
-    fold(out, dy * width, runOf(halfWidths[radius - dy]), 0, span, takeMax);
+/** `overwriteBase`: the base array is a scratch copy that may become the output. */
+function separableFilter<A extends RowArray>(base: A, overwriteBase: boolean, halfWidths: readonly number[], widest: number, kernels: RowKernels<A>): A {
+  const radius = (halfWidths.length - 1) / 2;
+  const runs = [base];
+  for (let h = 1; h <= Math.min(halfWidths[radius], widest); h++) runs.push(kernels.widen(runs[h - 1]));
+  const runOf = (h: number): A => runs[Math.min(h, runs.length - 1)];
+  const centre = runOf(halfWidths[radius]);
+  // The centre run can collect the result in place unless another footprint row reads it too.
+  const shared = (centre === base && !overwriteBase) || halfWidths.some((h, k) => k !== radius && runOf(h) === centre);
+  const out = shared ? (centre.slice() as A) : centre;
+  for (let dy = 1; dy <= radius; dy++) kernels.foldRowPair(out, runOf(halfWidths[radius + dy]), dy);
+  return out;
+}
+
+function maximumFilter<T extends PixelArray>(data: T, width: number, height: number, footprint: Footprint, overwriteData: boolean): T {
+  return separableFilter(data, overwriteData, checkedHalfWidths(footprint), width - 1, {
+    widen: (run) => {
+      const next = emptyLike(run);
+      for (let row = 0; row < run.length; row += width) {
+        let left = run[row];
+        let middle = left;
+        for (let x = 0; x < width; x++) {
+          const right = x + 1 < width ? run[row + x + 1] : middle;
+          const m = left > middle ? left : middle;
+          next[row + x] = right > m ? right : m;
+          left = middle;
+          middle = right;
+        }
+      }
+      return next;
+    },
+    foldRowPair: (target, rows, dy) =>
+      forRowPairs(height, width, dy, (row, up, down) => {
+        for (let x = 0; x < width; x++) {
+          const a = rows[up + x];
+          const b = rows[down + x];
+          const m = a > b ? a : b;
+          if (m > target[row + x]) target[row + x] = m;
+        }
+      }),
+  });
+}
+
+// Binary masks are packed as 0/1 bytes, four to a 32-bit word (little-endian: pixel x is byte x),
+// each row padded with at least one 0 byte to whole words, so that OR on words dilates four pixels
+// at once. Erosion is the dilation of the complement (with the outside set, its complement is 0).
+function binaryFilter(mask: Raster, footprint: Footprint, erosion: boolean): Mask {
+  assertSingleChannel(mask, erosion ? 'binary erosion' : 'binary dilation');
+  const { width, height, data } = mask;
+  const rowWords = (width >> 2) + 1;
+  const rowBytes = 4 * rowWords;
+  const flip = erosion ? 1 : 0;
+  const bytes = new Uint8Array(rowBytes * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0, i = y * width, j = y * rowBytes; x < width; x++, i++, j++) bytes[j] = (data[i] !== 0 ? 1 : 0) ^ flip;
+  }
+  const packed = separableFilter(new Uint32Array(bytes.buffer), true, checkedHalfWidths(footprint), width - 1, {
+    widen: (run) => {
+      const next = new Uint32Array(run.length);
+      const last = run.length - 1;
+      for (let k = 0; k <= last; k++) {
+        const word = run[k];
+        const left = (word << 8) | (k > 0 ? run[k - 1] >>> 24 : 0);
+        const right = (word >>> 8) | (k < last ? run[k + 1] << 24 : 0);
+        next[k] = word | left | right;
+      }
+      const nextBytes = new Uint8Array(next.buffer);
+      for (let row = 0; row < nextBytes.length; row += rowBytes) nextBytes.fill(0, row + width, row + rowBytes);
+      return next;
+    },
+    foldRowPair: (target, rows, dy) =>
+      forRowPairs(height, rowWords, dy, (row, up, down) => {
+        for (let k = 0; k < rowWords; k++) target[row + k] |= rows[up + k] | rows[down + k];
+      }),
+  });
+  const packedBytes = new Uint8Array(packed.buffer);
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0, i = y * width, j = y * rowBytes; x < width; x++, i++, j++) out[i] = packedBytes[j] ^ flip;
   }
   return createRaster(out, width, height);
-}
-
-/** target[targetStart + k] = extremum(target[targetStart + k], source[sourceStart + k]) for k < length. */
-function fold(target: PixelArray, targetStart: number, source: PixelArray, sourceStart: number, length: number, takeMax: boolean): void {
-  const offset = sourceStart - targetStart;
-  const end = targetStart + length;
-  if (takeMax) {
-    for (let i = targetStart; i < end; i++) if (source[i + offset] > target[i]) target[i] = source[i + offset];
-  } else {
-    for (let i = targetStart; i < end; i++) if (source[i + offset] < target[i]) target[i] = source[i + offset];
-  }
 }
 
 function checkedHalfWidths({ halfWidths }: Footprint): readonly number[] {

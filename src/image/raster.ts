@@ -31,3 +31,8 @@ export function createRaster<T extends PixelArray>(data: T, width: number, heigh
 export function assertSingleChannel(raster: Raster, operation: string): void {
   if (raster.channels !== 1) throw new RangeError(`${operation} needs a single-channel raster, got ${raster.channels} channels`);
 }
+
+/** A zeroed array of the same type as `data` (of `length` values, by default as many). */
+export function emptyLike<T extends PixelArray>(data: T, length = data.length): T {
+  return new (data.constructor as new (length: number) => T)(length);
+}

@@ -1,7 +1,7 @@
 // Interpolating an image through a sampling field (src/image/geometry.ts): bilinear for images,
 // nearest for label maps and weight maps; pixels outside the field get a fill value.
 import type { SamplingField } from './geometry.js';
-import { createRaster, type PixelArray, type Raster } from './raster.js';
+import { createRaster, emptyLike, type PixelArray, type Raster } from './raster.js';
 
 /**
  * Bilinear interpolation of every channel, as float. Within half a pixel of the border the edge
@@ -43,7 +43,7 @@ export function sampleBilinear(image: Raster, field: SamplingField, fill = 0): R
 export function sampleNearest<T extends PixelArray>(image: Raster<T>, field: SamplingField, fill = 0): Raster<T> {
   checkSource(image, field);
   const { width, height, channels, data } = image;
-  const out = new (data.constructor as new (length: number) => T)(field.width * field.height * channels);
+  const out = emptyLike(data, field.width * field.height * channels);
   const lastX = width - 1;
   const lastY = height - 1;
   for (let i = 0, o = 0; i < field.x.length; i++, o += channels) {
