@@ -2,8 +2,8 @@
 // [x, x+1] × [y, y+1]).
 //
 // Choice: crack following on pixel edges rather than Moore-neighbour tracing of pixel centres. The
-// outline is then exact (its area is the pixel count), closed and made of axis-parallel edges.
-// Holes are filled first, so only outer rings are produced. To keep every ring simple (no vertex
+// outline is then exact (it encloses exactly the nucleus's pixels), closed and made of axis-parallel
+// edges. Holes are filled first, so only outer rings are produced. To keep every ring simple (no vertex
 // visited twice, which GEOS/JTS reject as a self-intersection), the outline is split where the
 // filled nucleus is joined only through a pixel corner: at such a corner each ring turns to keep
 // hugging its own pixel, so a nucleus whose pieces touch diagonally becomes several rings that
@@ -13,7 +13,10 @@ import { createRaster, type Mask } from '../image/raster.js';
 import type { ObjectMask } from './object-mask.js';
 
 export type Position = [number, number];
-/** A closed ring: first position repeated last; counter-clockwise in (x, y) coordinates (RFC 7946). */
+/**
+ * A closed ring: first position repeated last; counter-clockwise in (x, y) coordinates as RFC 7946
+ * asks (positive shoelace area), which looks clockwise on screen, where y points down.
+ */
 export type Ring = Position[];
 /** One outer ring per 4-connected piece of the hole-filled nucleus; usually exactly one. */
 export type Outline = Ring[];

@@ -4,7 +4,8 @@
 //    "properties": {"objectType": "detection", "classification": {"name": "Tumor", "color": [255, 0, 0]},
 //                   "measurements": {"Nucleus ID": 12, "Probability: Tumor": 0.93, ...}}}
 // Coordinates are image pixels with the origin at the top-left corner of the image, on pixel corners
-// (QuPath's convention). A nucleus whose pieces touch only at corners is a MultiPolygon (contour.ts).
+// (QuPath's convention). A nucleus in several pieces, or whose pieces touch only at corners, is a
+// MultiPolygon (contour.ts).
 // QuPath reads a non-UUID "id" as no id and makes its own; the nucleus id is kept as a measurement.
 import { CLASS_COLOURS, CLASS_DISPLAY_NAMES } from './class-style.js';
 import { fieldValue, nucleusFields } from './fields.js';

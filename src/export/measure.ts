@@ -6,7 +6,7 @@ import { assertSingleChannel, type LabelMap, type Raster } from '../image/raster
 import { traceOutline, type Outline } from './contour.js';
 import { convexArea } from './convex-hull.js';
 import { rgbToHed } from './hed.js';
-import { cropObject } from './object-mask.js';
+import { cropObject, type ObjectMask } from './object-mask.js';
 import { eccentricity, perimeter } from './shape.js';
 
 /** [tumor, lymphocyte, stroma] probabilities of one nucleus. */
@@ -52,17 +52,7 @@ export function measureNuclei({ labels, image, probabilities }: MeasureInput): N
   const stains = rgbToHed(image).data;
   return regionProps(labels).map((region): NucleusRecord => {
     const object = cropObject(labels, region);
-    const { width, data } = object.mask;
-    let haematoxylin = 0;
-    let eosin = 0;
-    for (let i = 0; i < data.length; i++) {
-      if (!data[i]) continue;
-      const x = object.left + (i % width);
-      const y = object.top + Math.floor(i / width);
-      const pixel = 3 * (y * labels.width + x);
-      haematoxylin += stains[pixel];
-      eosin += stains[pixel + 1];
-    }
+    const [haematoxylin, eosin] = stainSums(object, stains, labels.width);
     const area = region.area;
     return {
       id: region.id,
@@ -79,6 +69,21 @@ export function measureNuclei({ labels, image, probabilities }: MeasureInput): N
       outline: traceOutline(object),
     };
   });
+}
+
+// Summed haematoxylin and eosin densities over the object's pixels; stains is rgbToHed's data.
+function stainSums({ mask, left, top }: ObjectMask, stains: Float64Array, imageWidth: number): [number, number] {
+  let haematoxylin = 0;
+  let eosin = 0;
+  for (let i = 0; i < mask.data.length; i++) {
+    if (!mask.data[i]) continue;
+    const x = left + (i % mask.width);
+    const y = top + Math.floor(i / mask.width);
+    const pixel = 3 * (y * imageWidth + x);
+    haematoxylin += stains[pixel];
+    eosin += stains[pixel + 1];
+  }
+  return [haematoxylin, eosin];
 }
 
 function checkedProbabilities(id: number, values: ClassProbabilities | undefined): ClassProbabilities | null {
