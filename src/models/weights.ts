@@ -2,7 +2,7 @@
 // torch.save writes them, or .safetensors — into ResUNet34's encoder, FCN-8s's backbone and the
 // perceptual VGG16. Keys are matched by torchvision's names; the parts a network does not use (the
 // classifiers, VGG block 5 for the perceptual taps) are left out.
-import { loadStateDictFile, mapKeys, scope, type Conv2d, type Module, type Tensor } from '../engine/index.js';
+import { loadStateDictFile, mapKeys, scope, type Conv2d, type Tensor } from '../engine/index.js';
 import type { FCN8s } from './fcn8s.js';
 import type { ResNetEncoder } from './resnet.js';
 import type { VGG16Features } from './vgg16.js';
@@ -12,7 +12,7 @@ export function importResNet34(encoder: ResNetEncoder, path: string): void {
   scope(() => {
     const state = readWeights(path, 'resnet34');
     const used = new Map([...state].filter(([name]) => !name.startsWith('fc.')));
-    loadPart(encoder, used, () => true, describe(path, 'resnet34'));
+    encoder.loadStateDict(used, { source: describe(path, 'resnet34') });
   });
 }
 
@@ -22,7 +22,7 @@ export function importVGG16Features(vgg: VGG16Features, path: string): void {
     const state = readWeights(path, 'vgg16');
     const layers = vgg.features.layers.length;
     const used = new Map([...state].filter(([name]) => name.startsWith('features.') && Number(name.split('.')[1]) < layers));
-    loadPart(vgg, used, (name) => name.startsWith('features.'), describe(path, 'vgg16'));
+    vgg.loadStateDict(used, { source: describe(path, 'vgg16') });
   });
 }
 
@@ -38,15 +38,16 @@ export function importVGG16Backbone(fcn: FCN8s, path: string): void {
     const used = mapKeys(state, [['features.', 'features.'], ['classifier.0.', 'fc6.'], ['classifier.3.', 'fc7.']], true);
     const asConvolution = (name: string, conv: Conv2d): void => {
       const linear = used.get(name);
-      if (linear === undefined) return; // reported as missing by loadPart
+      if (linear === undefined) return; // reported as missing by loadStateDict
       if (linear.numel !== conv.weight.numel) {
-        throw new Error(`${source} does not fit FCN8s: '${name}' has shape [${linear.shape.join(', ')}], which cannot become [${conv.weight.shape.join(', ')}]`);
+        throw new Error(`${source} does not fit FCN8s: the weights for '${name}' have shape [${linear.shape.join(', ')}], which cannot become [${conv.weight.shape.join(', ')}]`);
       }
       used.set(name, linear.reshape(...conv.weight.shape));
     };
     asConvolution('fc6.weight', fcn.fc6);
     asConvolution('fc7.weight', fcn.fc7);
-    loadPart(fcn, used, (name) => /^(features|fc6|fc7)\./.test(name), source);
+    for (const [name, own] of fcn.stateDict()) if (!/^(features|fc6|fc7)\./.test(name)) used.set(name, own); // kept as they are
+    fcn.loadStateDict(used, { source });
   });
 }
 
@@ -60,21 +61,4 @@ function readWeights(path: string, architecture: string): Map<string, Tensor> {
   } catch (error) {
     throw new Error(`cannot read ${describe(path, architecture)}: ${(error as Error).message}`);
   }
-}
-
-/**
- * Copies values into the part of module's state that isPart selects, every entry of which they must
- * provide; values may hold nothing else.
- */
-function loadPart(module: Module, values: ReadonlyMap<string, Tensor>, isPart: (name: string) => boolean, source: string): void {
-  const own = module.stateDict();
-  const problems = [
-    ...[...own.keys()].filter((name) => isPart(name) && !values.has(name)).map((name) => `missing '${name}'`),
-    ...[...values.keys()].filter((name) => !own.has(name)).map((name) => `unexpected '${name}'`),
-  ];
-  if (problems.length > 0) {
-    const more = problems.length > 12 ? `; and ${problems.length - 12} more` : '';
-    throw new Error(`${source} does not fit ${module.constructor.name}: ${problems.slice(0, 12).join('; ')}${more}`);
-  }
-  module.loadStateDict(values, { strict: false, source });
 }

@@ -3,8 +3,9 @@ own resnet34 / vgg16, with random weights.
 
 Usage: reference.py TASK OUT_DIR THREADS
   resunet34, unet  state.pth: the network's state dict (constant initial values randomised);
-                   io.pth: inputs x<i>, eval-mode logits eval<i>, the train-mode logits (dropout 0)
-                   train0 and the BatchNorm running statistics after that pass, running.<name>
+                   io.pth: inputs x<i>, eval-mode logits eval<i>; from one train-mode pass (dropout
+                   0) on x0, the logits train0, the BatchNorm running statistics running.<name>,
+                   and each parameter's gradient grad.<name> of the cross-entropy against target0
   fcn8s            vgg16.pth: torchvision vgg16 weights; fcn_head.pth: the FCN-8s layers that do
                    not come from vgg16; io.pth: input x0 and eval-mode logits eval0 of FCN-8s with
                    those weights
@@ -85,11 +86,15 @@ def network(task, out_dir):
         if hasattr(module, 'dropout'):
             module.dropout = 0.0
     model.train()
-    with torch.no_grad():
-        io['train0'] = model(inputs[0])
+    target = torch.randint(0, 5, (inputs[0].shape[0], *inputs[0].shape[2:]))
+    logits = model(inputs[0])
+    models.weighted_cross_entropy(logits, target).backward()
+    io.update({'train0': logits, 'target0': target})
     for name, value in model.state_dict().items():
         if 'running_' in name:
             io[f'running.{name}'] = value
+    for name, parameter in model.named_parameters():
+        io[f'grad.{name}'] = parameter.grad
     save(io, f'{out_dir}/io.pth')
 
 
