@@ -4,9 +4,7 @@
 import { NUCLEUS_CLASS_NAMES } from '../image/labels.js';
 import { classF1 } from './centroid-matching.js';
 import { panopticFromCounts } from './panoptic.js';
-import type { ClassName, ClassPairCounts, GroupName, ImageMean, ImageReport, PanopticRecord, PerClass, Summary, Table1Row } from './report.js';
-
-const GROUP_NAMES: readonly GroupName[] = ['all', ...NUCLEUS_CLASS_NAMES];
+import { GROUP_NAMES, type ClassName, type GroupName, type ImageMean, type ImageReport, type PanopticRecord, type PerClass, type Summary, type Table1Row } from './report.js';
 
 /** The mean of the non-null values and how many there were (null when none). */
 export function meanOfDefined(values: (number | null)[]): ImageMean {
@@ -38,7 +36,8 @@ function paperSummary(images: readonly ImageReport[]): Summary['paper'] {
       images: meanOfDefined(scores.map((s) => s.f1)).images,
     };
   });
-  const confusion = [0, 1, 2].map((t) => [0, 1, 2].map((p) => sum(images, (image) => image.paper.classification.confusion[t][p])));
+  const confusion = [0, 1, 2].map(() => [0, 0, 0]);
+  for (const image of images) image.paper.classification.confusion.forEach((row, t) => row.forEach((count, p) => (confusion[t][p] += count)));
   const total = confusion.flat().reduce((a, b) => a + b, 0);
   const diagonal = (c: number): number => confusion[c][c];
   return {
@@ -58,19 +57,13 @@ function standardSummary(images: readonly ImageReport[]): Summary['standard'] {
   const dice1 = meanOfDefined(standard.map((s) => s.dice1));
 
   const pooledPerClass = perClass((c): PanopticRecord => {
-    const records = standard.map((s) => s.panopticPerClass[NUCLEUS_CLASS_NAMES[c]]);
-    const [tp, fp, fn, iouSum] = (['tp', 'fp', 'fn', 'iouSum'] as const).map((key) => sum(records, (record) => record[key]));
-    return panopticFromCounts(tp, fp, fn, iouSum, true);
+    const pooled = sumFields(standard.map((s) => s.panopticPerClass[NUCLEUS_CLASS_NAMES[c]]), ['tp', 'fp', 'fn', 'iouSum']);
+    return panopticFromCounts(pooled.tp, pooled.fp, pooled.fn, pooled.iouSum, true);
   });
 
   const centroids = standard.map((s) => s.centroids);
-  const [tp, fp, fn, correct] = (['tp', 'fp', 'fn', 'correct'] as const).map((key) => sum(centroids, (c) => c[key]));
-  const fc = perClass((c) => {
-    const name = NUCLEUS_CLASS_NAMES[c];
-    const keys = ['tpC', 'fpC', 'fnC', 'fpD', 'fnD', 'gt'] as const;
-    const pooled = Object.fromEntries(keys.map((key) => [key, sum(centroids, (m) => m.perClass[name][key])])) as unknown as ClassPairCounts;
-    return classF1(pooled);
-  });
+  const { tp, fp, fn, correct } = sumFields(centroids, ['tp', 'fp', 'fn', 'correct']);
+  const fc = perClass((c) => classF1(sumFields(centroids.map((m) => m.perClass[NUCLEUS_CLASS_NAMES[c]]), ['tpC', 'fpC', 'fnC', 'fpD', 'fnD', 'gt'])));
 
   return {
     imageMeans: {
@@ -104,10 +97,11 @@ function ratio(numerator: number, denominator: number): number | null {
   return denominator === 0 ? null : numerator / denominator;
 }
 
-function sum<T>(items: readonly T[], value: (item: T) => number): number {
-  let total = 0;
-  for (const item of items) total += value(item);
-  return total;
+/** Field-wise sums of the records, in record order. */
+function sumFields<K extends string>(records: readonly Record<K, number>[], keys: readonly K[]): Record<K, number> {
+  const totals = Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>;
+  for (const record of records) for (const key of keys) totals[key] += record[key];
+  return totals;
 }
 
 function perClass<T>(make: (c: number) => T): PerClass<T> {

@@ -25,8 +25,8 @@ export function matchCentroids(pred: Objects, gt: Objects): CentroidMatching {
     }
   });
 
-  const perClass = Object.fromEntries(NUCLEUS_CLASS_NAMES.map((name) => [name, { tpC: 0, fpC: 0, fnC: 0, fpD: 0, fnD: 0, gt: 0 }])) as PerClass<{ -readonly [K in keyof ClassPairCounts]: number }>;
-  const classOf = (objects: Objects, k: number): (typeof perClass)[keyof typeof perClass] => perClass[NUCLEUS_CLASS_NAMES[objects.nucleusClass[k]]];
+  const counts = NUCLEUS_CLASS_NAMES.map(() => ({ tpC: 0, fpC: 0, fnC: 0, fpD: 0, fnD: 0, gt: 0 }));
+  const classOf = (objects: Objects, k: number): (typeof counts)[number] => counts[objects.nucleusClass[k]];
   let tp = 0;
   let correct = 0;
   for (let g = 0; g < gt.count; g++) {
@@ -49,6 +49,7 @@ export function matchCentroids(pred: Objects, gt: Objects): CentroidMatching {
   for (let p = 0; p < pred.count; p++) if (!predPaired[p]) classOf(pred, p).fpD++;
   const fp = pred.count - tp;
   const fn = gt.count - tp;
+  const perClass = Object.fromEntries(NUCLEUS_CLASS_NAMES.map((name, c) => [name, counts[c]])) as PerClass<ClassPairCounts>;
   return { tp, fp, fn, fd: tp + fp + fn === 0 ? null : (2 * tp) / (2 * tp + fp + fn), correct, perClass };
 }
 

@@ -1,5 +1,5 @@
 // Every metric of one image: the paper's per group (all nuclei and each class) and the field's.
-import { maxLabel, NUCLEUS_CLASS_NAMES } from '../image/labels.js';
+import { maxLabel, NUCLEUS_CLASS_NAMES, type NucleusClass } from '../image/labels.js';
 import type { LabelMap } from '../image/raster.js';
 import { meanOfDefined } from './aggregate.js';
 import { aggregatedJaccard, aggregatedJaccardPlus } from './aji.js';
@@ -10,9 +10,7 @@ import { groupById, pixelObjects, type Group } from './objects.js';
 import { groupOverlaps, pixelOverlaps } from './overlaps.js';
 import { panopticQuality } from './panoptic.js';
 import { paperClassification, paperDetection } from './paper-detection.js';
-import type { ClassName, GroupName, ImageReport, PaperGroupScores, PanopticRecord, PerClass, PerGroup } from './report.js';
-
-export const GROUPS: readonly [GroupName, Group][] = [['all', 'all'], ...NUCLEUS_CLASS_NAMES.map((name, index): [GroupName, Group] => [name, index as Group])];
+import { GROUP_NAMES, type GroupName, type ImageReport, type PaperGroupScores, type PanopticRecord, type PerClass, type PerGroup } from './report.js';
 
 /**
  * Evaluates a class-encoded predicted label map against the ground truth (both id mod 3 = class).
@@ -29,9 +27,10 @@ export function evaluateImage(name: string, pred: LabelMap, gt: LabelMap): Image
   const gtObjects = pixelObjects(gt);
   const overlaps = pixelOverlaps(predObjects, gtObjects);
   const objectLevel = new ObjectLevel(predObjects, gtObjects, overlaps);
-  const groups = {} as Record<GroupName, PaperGroupScores>;
+  const groups = {} as PerGroup<PaperGroupScores>;
   let allMatches: [number, number][] = [];
-  for (const [groupName, group] of GROUPS) {
+  for (const groupName of GROUP_NAMES) {
+    const group = groupOfName(groupName);
     const { matches, ...detection } = paperDetection(predObjects, gtObjects, overlaps, group);
     if (group === 'all') allMatches = matches;
     groups[groupName] = { ...detection, ...objectLevel.scores(group) };
@@ -40,31 +39,39 @@ export function evaluateImage(name: string, pred: LabelMap, gt: LabelMap): Image
   const { instances: predInstances, instanceOf: predInstanceOf } = groupById(predObjects);
   const { instances: gtInstances, instanceOf: gtInstanceOf } = groupById(gtObjects);
   const instanceOverlaps = groupOverlaps(overlaps, predInstanceOf, predInstances.count, gtInstanceOf, gtInstances.count);
-  const panopticPerClass = {} as Record<ClassName, PanopticRecord>;
-  for (const [groupName, group] of GROUPS.slice(1)) {
-    panopticPerClass[groupName as ClassName] = panopticQuality(predInstances, gtInstances, instanceOverlaps, group, 'nothing-in-ground-truth');
+  const panopticPerClass = {} as PerClass<PanopticRecord>;
+  for (const className of NUCLEUS_CLASS_NAMES) {
+    panopticPerClass[className] = panopticQuality(predInstances, gtInstances, instanceOverlaps, groupOfName(className), 'nothing-in-ground-truth');
   }
 
   return {
     name,
-    paper: { groups: groups as PerGroup<PaperGroupScores>, classification: paperClassification(predObjects, gtObjects, allMatches) },
+    paper: { groups, classification: paperClassification(predObjects, gtObjects, allMatches) },
     standard: {
       dice1: foregroundDice(predInstances, gtInstances, instanceOverlaps),
       aji: aggregatedJaccard(predInstances, gtInstances, instanceOverlaps),
       ajiPlus: aggregatedJaccardPlus(predInstances, gtInstances, instanceOverlaps),
       panoptic: panopticQuality(predInstances, gtInstances, instanceOverlaps, 'all', 'nothing-either-side'),
-      panopticPerClass: panopticPerClass as PerClass<PanopticRecord>,
+      panopticPerClass,
       mPQ: meanOfDefined(Object.values(panopticPerClass).map((record) => record.pq)).value,
       centroids: matchCentroids(predInstances, gtInstances),
     },
   };
 }
 
+function groupOfName(name: GroupName): Group {
+  return name === 'all' ? 'all' : (NUCLEUS_CLASS_NAMES.indexOf(name) as NucleusClass);
+}
+
 function checkLabelMap(name: string, role: string, labels: LabelMap): void {
-  if (labels.channels !== 1) throw new RangeError(`${name}: the ${role} has ${labels.channels} channels; a label image has one`);
+  if (labels.channels !== 1) throw new RangeError(`${name}: the ${role} has ${labels.channels} channels; a label map has one`);
+  const values: unknown = labels.data;
+  if (!(values instanceof Int32Array)) {
+    throw new TypeError(`${name}: the ${role} holds ${(values as object).constructor.name} values; a label map holds integer ids (Int32Array)`);
+  }
   try {
     maxLabel(labels);
   } catch (error) {
-    throw new RangeError(`${name}: the ${role} is not a label image: ${(error as Error).message}`);
+    throw new RangeError(`${name}: the ${role} is not a label map: ${(error as Error).message}`);
   }
 }

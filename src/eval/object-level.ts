@@ -6,13 +6,7 @@
 import { HausdorffMeter } from './hausdorff.js';
 import { inGroup, type Group, type PixelObjects } from './objects.js';
 import { largestOverlap, type Overlaps, type SparseRows } from './overlaps.js';
-
-export interface ObjectLevelScores {
-  /** Null when the group has no objects on either side (the paper scores 0; §13.17). */
-  readonly dice: number | null;
-  readonly iou: number | null;
-  readonly hausdorff: number | null;
-}
+import type { ObjectLevelScores } from './report.js';
 
 const FIRST_WINDOW_HALF_SIDE = 50;
 const LAST_WINDOW_HALF_SIDE = 400;

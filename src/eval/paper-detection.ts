@@ -2,16 +2,9 @@
 // positive when it covers at least half of the ground-truth object it overlaps most.
 import { groupSize, inGroup, type Group, type PixelObjects } from './objects.js';
 import { largestOverlap, type Overlaps } from './overlaps.js';
-import type { PaperClassification } from './report.js';
+import type { PaperClassification, PaperDetectionScores } from './report.js';
 
-export interface PaperDetection {
-  readonly tp: number;
-  readonly fp: number;
-  readonly fn: number;
-  /** Null when the group has no objects on either side (the paper scores 0; §13.17). */
-  readonly precision: number | null;
-  readonly recall: number | null;
-  readonly f1: number | null;
+export interface PaperDetection extends PaperDetectionScores {
   /** [predicted object, ground-truth object] of every true positive. */
   readonly matches: [number, number][];
 }

@@ -1,7 +1,7 @@
 // The evaluation report: per-image values and the dataset summary, laid out as the JSON report is
 // written. A value that a definition leaves undefined (0/0: nothing to find and nothing found) is
 // null and is left out of averages; src/eval/README.md lists when that happens.
-import type { NUCLEUS_CLASS_NAMES } from '../image/labels.js';
+import { NUCLEUS_CLASS_NAMES } from '../image/labels.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 
 export type ClassName = (typeof NUCLEUS_CLASS_NAMES)[number];
@@ -9,18 +9,30 @@ export type GroupName = 'all' | ClassName;
 export type PerClass<T> = Record<ClassName, T>;
 export type PerGroup<T> = Record<GroupName, T>;
 
-/** The paper's per-image vector for one group (REFERENCE_SPEC §11.1–11.2). */
-export interface PaperGroupScores {
+/** All nuclei, then each class. */
+export const GROUP_NAMES: readonly GroupName[] = ['all', ...NUCLEUS_CLASS_NAMES];
+
+/** The paper's detection scores of one group in one image (REFERENCE_SPEC §11.1). */
+export interface PaperDetectionScores {
   readonly tp: number;
   readonly fp: number;
   readonly fn: number;
+  /** Null when the group has no objects on either side (the paper scores 0; §13.17). */
   readonly precision: number | null;
   readonly recall: number | null;
   readonly f1: number | null;
+}
+
+/** The paper's object-level scores of one group in one image (REFERENCE_SPEC §11.2). */
+export interface ObjectLevelScores {
+  /** Null when the group has no objects on either side (the paper scores 0; §13.17). */
   readonly dice: number | null;
   readonly iou: number | null;
   readonly hausdorff: number | null;
 }
+
+/** The paper's per-image vector for one group. */
+export type PaperGroupScores = PaperDetectionScores & ObjectLevelScores;
 
 /** Classification of the detection true positives of "all" (REFERENCE_SPEC §11.1). */
 export interface PaperClassification {
@@ -95,16 +107,11 @@ export interface ImageMean {
   readonly images: number;
 }
 
-export interface Table1Row {
-  readonly precision: number | null;
-  readonly recall: number | null;
-  readonly f1: number | null;
-  readonly dice: number | null;
-  readonly iou: number | null;
-  readonly hausdorff: number | null;
+/** Image means of the paper's metrics for one group. */
+export type Table1Row = { readonly [M in 'precision' | 'recall' | 'f1' | 'dice' | 'iou' | 'hausdorff']: number | null } & {
   /** Images averaged (those with nuclei of the group in the ground truth or the prediction). */
   readonly images: number;
-}
+};
 
 export interface Summary {
   readonly images: number;

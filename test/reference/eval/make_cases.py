@@ -107,6 +107,12 @@ def edge_cases():
     exact_pred = square(s, 10, 17, 3, 3, 3)
     square(s, 25, 20, 10, 5, 4, exact_pred)
     cases['exact-thresholds'] = (exact_pred, exact_gt)
+    # One predicted blob over many nuclei: the Hausdorff distances where the TypeScript switches
+    # from pixel pairs to a distance transform.
+    blob_gt = np.zeros((200, 200), np.int64)
+    for k in range(25):
+        square(blob_gt.shape, 20 + 32 * (k // 5), 20 + 32 * (k % 5), 7, 9, 3 + k, blob_gt)
+    cases['huge-blob'] = (square(blob_gt.shape, 10, 10, 180, 170, 3), blob_gt)
     rng = np.random.default_rng(7)
     for n in range(3):
         cases[f'random-blobs-{n}'] = (random_blobs((64, 80), rng), random_blobs((64, 80), rng))
