@@ -63,6 +63,20 @@ export function labStatistics(image: Raster): LabStatistics {
   return planeStatistics(toLab(image));
 }
 
+/** Saved statistics (e.g. parsed JSON of a LabStatistics) checked for shape; `source` names where they came from. */
+export function labStatisticsFrom(value: unknown, source: string): LabStatistics {
+  const triple = (field: string): [number, number, number] => {
+    const entry = (value as Record<string, unknown> | null)?.[field];
+    if (!Array.isArray(entry) || entry.length !== 3 || !entry.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      throw new TypeError(`${source}: colour statistics need '${field}' as three finite numbers`);
+    }
+    return [entry[0], entry[1], entry[2]];
+  };
+  const statistics = { mean: triple('mean'), std: triple('std') };
+  if (statistics.std.some((s) => s < 0)) throw new RangeError(`${source}: colour statistics have a negative std`);
+  return statistics;
+}
+
 /**
  * Reinhard colour transfer: each lαβ channel of the image is shifted and scaled to the target's
  * mean and std, then mapped back to RGB, clipped to 0..255 (a channel with no spread takes the

@@ -50,8 +50,8 @@ export function elasticStep(width: number, height: number, displacements: Contro
   const originX = -0.5 - spacingX;
   const originY = -0.5 - spacingY;
   const validEnd = gridSize - 2;
-  const weightsX = new Float64Array(4);
-  const weightsY = new Float64Array(4);
+  const right = width - 0.5;
+  const bottom = height - 0.5;
   return {
     inputWidth: width,
     inputHeight: height,
@@ -61,40 +61,55 @@ export function elasticStep(width: number, height: number, displacements: Contro
       for (let i = 0; i < x.length; i++) {
         const u = (x[i] - originX) / spacingX;
         const v = (y[i] - originY) / spacingY;
+        // Outside the grid's valid region (or NaN) there is no displacement, and the point is inside
+        // the image exactly when it was before.
         if (!(u >= 1 && u < validEnd && v >= 1 && v < validEnd)) continue;
-        const startX = cubicWeights(u, weightsX);
-        const startY = cubicWeights(v, weightsY);
-        let dx = 0;
-        let dy = 0;
-        for (let r = 0; r < 4; r++) {
-          const row = (startY + r) * gridSize + startX;
-          let rowX = 0;
-          let rowY = 0;
-          for (let c = 0; c < 4; c++) {
-            rowX += weightsX[c] * controlX[row + c];
-            rowY += weightsX[c] * controlY[row + c];
-          }
-          dx += weightsY[r] * rowX;
-          dy += weightsY[r] * rowY;
-        }
-        x[i] += dx;
-        y[i] += dy;
+        // Cubic B-spline weights of the 4×4 control points around (u, v), written out (this loop is
+        // the augmentation's hot spot).
+        const cellX = Math.floor(u);
+        const fx = u - cellX;
+        const cellY = Math.floor(v);
+        const fy = v - cellY;
+        const wx0 = cubic0(fx);
+        const wx1 = cubic1(fx);
+        const wx2 = cubic1(1 - fx);
+        const wx3 = cubic0(1 - fx);
+        const wy0 = cubic0(fy);
+        const wy1 = cubic1(fy);
+        const wy2 = cubic1(1 - fy);
+        const wy3 = cubic0(1 - fy);
+        const k0 = (cellY - 1) * gridSize + cellX - 1;
+        const k1 = k0 + gridSize;
+        const k2 = k1 + gridSize;
+        const k3 = k2 + gridSize;
+        const dx =
+          wy0 * dot4(controlX, k0, wx0, wx1, wx2, wx3) + wy1 * dot4(controlX, k1, wx0, wx1, wx2, wx3) +
+          wy2 * dot4(controlX, k2, wx0, wx1, wx2, wx3) + wy3 * dot4(controlX, k3, wx0, wx1, wx2, wx3);
+        const dy =
+          wy0 * dot4(controlY, k0, wx0, wx1, wx2, wx3) + wy1 * dot4(controlY, k1, wx0, wx1, wx2, wx3) +
+          wy2 * dot4(controlY, k2, wx0, wx1, wx2, wx3) + wy3 * dot4(controlY, k3, wx0, wx1, wx2, wx3);
+        const sx = x[i] + dx;
+        const sy = y[i] + dy;
+        const inside = sx >= -0.5 && sx <= right && sy >= -0.5 && sy <= bottom;
+        x[i] = inside ? sx : NaN;
+        y[i] = inside ? sy : NaN;
       }
     },
   };
 }
 
-/** Fills the four cubic B-spline weights at grid coordinate t; returns the first control index. */
-function cubicWeights(t: number, weights: Float64Array): number {
-  const base = Math.floor(t);
-  const f = t - base;
-  const f2 = f * f;
-  const f3 = f2 * f;
-  weights[0] = (1 - f) * (1 - f) * (1 - f) / 6;
-  weights[1] = (3 * f3 - 6 * f2 + 4) / 6;
-  weights[2] = (-3 * f3 + 3 * f2 + 3 * f + 1) / 6;
-  weights[3] = f3 / 6;
-  return base - 1;
+// The cubic B-spline's weights at fraction f of a cell: the first point (1 − f)³/6, the second
+// (3f³ − 6f² + 4)/6; the third and fourth are the second and first at 1 − f.
+function cubic0(f: number): number {
+  return ((1 - f) * (1 - f) * (1 - f)) / 6;
+}
+
+function cubic1(f: number): number {
+  return (3 * f * f * f - 6 * f * f + 4) / 6;
+}
+
+function dot4(values: Float64Array, k: number, w0: number, w1: number, w2: number, w3: number): number {
+  return w0 * values[k] + w1 * values[k + 1] + w2 * values[k + 2] + w3 * values[k + 3];
 }
 
 /** A standard normal draw (Box–Muller) from a uniform [0, 1) source. */

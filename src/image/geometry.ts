@@ -23,7 +23,10 @@ export interface GeometricStep {
   readonly inputHeight: number;
   readonly outputWidth: number;
   readonly outputHeight: number;
-  /** Replaces output coordinates, in place, with the input coordinates they sample. */
+  /**
+   * Replaces output coordinates, in place, with the input coordinates they sample: NaN where those
+   * fall outside the input's extent (NaN stays NaN).
+   */
   mapToInput(x: Float64Array, y: Float64Array): void;
 }
 
@@ -47,18 +50,7 @@ export function composeField(steps: readonly GeometricStep[]): SamplingField {
       y[i] = row;
     }
   }
-  for (let k = steps.length - 1; k >= 0; k--) {
-    const step = steps[k];
-    step.mapToInput(x, y);
-    const right = step.inputWidth - 0.5;
-    const bottom = step.inputHeight - 0.5;
-    for (let i = 0; i < x.length; i++) {
-      if (!(x[i] >= -0.5 && x[i] <= right && y[i] >= -0.5 && y[i] <= bottom)) {
-        x[i] = NaN;
-        y[i] = NaN;
-      }
-    }
-  }
+  for (let k = steps.length - 1; k >= 0; k--) steps[k].mapToInput(x, y);
   return { width, height, sourceWidth: steps[0].inputWidth, sourceHeight: steps[0].inputHeight, x, y };
 }
 
@@ -115,11 +107,14 @@ function linearStep(inputWidth: number, inputHeight: number, outputWidth: number
     outputWidth,
     outputHeight,
     mapToInput(x, y) {
+      const right = inputWidth - 0.5;
+      const bottom = inputHeight - 0.5;
       for (let i = 0; i < x.length; i++) {
-        const xi = x[i];
-        const yi = y[i];
-        x[i] = a * xi + b * yi + c;
-        y[i] = d * xi + e * yi + f;
+        const u = a * x[i] + b * y[i] + c;
+        const v = d * x[i] + e * y[i] + f;
+        const inside = u >= -0.5 && u <= right && v >= -0.5 && v <= bottom;
+        x[i] = inside ? u : NaN;
+        y[i] = inside ? v : NaN;
       }
     },
   };

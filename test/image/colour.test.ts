@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ChannelStatistics, labStatistics, reinhardNormalize, reinhardTransfer, type LabStatistics } from '../../src/image/colour.js';
+import { ChannelStatistics, labStatistics, labStatisticsFrom, reinhardNormalize, reinhardTransfer, type LabStatistics } from '../../src/image/colour.js';
 import { readRgb } from '../../src/image/io.js';
 import { createRaster, type Raster } from '../../src/image/raster.js';
 import { consepDir, consepSkipReason, pythonSkipReason } from '../support/env.js';
@@ -28,6 +28,11 @@ test('an image transferred to its own statistics is unchanged; per-channel stati
   assert.deepEqual(statistics.mean.map((m) => m * 255), [85, 10, 40]);
   assert.deepEqual(statistics.std.map((s) => s * 255), [Math.sqrt(255 * 255 / 3 - 85 * 85), 0, Math.sqrt(1600 + 400 * 2 / 3 - 1600)]);
   assert.throws(() => labStatistics(createRaster(new Uint8Array(4), 2, 2)), /RGB image/);
+
+  const saved = labStatisticsFrom(JSON.parse(JSON.stringify(labStatistics(image))), 'stats.json');
+  assert.deepEqual(reinhardTransfer(image, saved).data, reinhardTransfer(image, labStatistics(image)).data);
+  assert.throws(() => labStatisticsFrom({ mean: [0, 0], std: [1, 1, 1] }, 'stats.json'), /stats\.json: colour statistics need 'mean' as three finite numbers/);
+  assert.throws(() => labStatisticsFrom(null, 'stats.json'), /need 'mean'/);
 });
 
 function checkAgainstNumpy(image: Raster, reference: Raster, what: string): void {
