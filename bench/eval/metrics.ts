@@ -1,26 +1,13 @@
 // Speed of all evaluation metrics (the paper's, per class and for all nuclei, and the field's) on
 // one 1000×1000 CoNSeP image against the Python reference (test/reference/eval/metrics.py), both
 // timed in this run on the same prediction: the ground truth with the "mixed" perturbation.
-// Run: npx tsc -p . && node dist/bench/eval/metrics.js [image] [repeats]
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// Run (one core): npx tsc -p . && taskset -c 0 node dist/bench/eval/metrics.js [image] [repeats]
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateImage } from '../../src/eval/image-metrics.js';
-import { createRaster, type LabelMap } from '../../src/image/raster.js';
+import { makeCases } from '../../test/eval/cases.js';
 import { consepDir, consepSkipReason, pythonSkipReason, runPython } from '../../test/support/env.js';
-
-interface BenchImage {
-  name: string;
-  width: number;
-  height: number;
-  pred: string;
-  gt: string;
-}
-
-function readMap(path: string, width: number, height: number): LabelMap {
-  const bytes = readFileSync(path);
-  return createRaster(new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4).slice(), width, height);
-}
 
 function main(): void {
   const skip = consepSkipReason() || pythonSkipReason('skimage', 'scipy', 'PIL');
@@ -29,12 +16,8 @@ function main(): void {
   const repeats = Number(process.argv[3] ?? 9);
   const dir = mkdtempSync(join(tmpdir(), 'histonuc-eval-bench-'));
   try {
-    runPython('test/reference/eval/make_cases.py', [dir, consepDir, '--bench', name]);
-    const manifestPath = join(dir, 'manifest.json');
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { datasets: { images: BenchImage[] }[] };
-    const image = manifest.datasets[0].images[0];
-    const pred = readMap(join(dir, image.pred), image.width, image.height);
-    const gt = readMap(join(dir, image.gt), image.width, image.height);
+    const { manifestPath, datasets } = makeCases(dir, [consepDir, '--bench', name]);
+    const { pred, gt } = datasets[0].images[0];
 
     let report = evaluateImage(name, pred, gt);
     const times: number[] = [];
@@ -48,7 +31,7 @@ function main(): void {
     const python = (JSON.parse(runPython('test/reference/eval/metrics.py', [manifestPath, '--seconds'])) as { bench: number }).bench;
 
     const { groups } = report.paper;
-    console.log(`${name}: ${image.width}×${image.height}, ${groups.all.tp + groups.all.fn} ground-truth and ${groups.all.tp + groups.all.fp} predicted nuclei (paper objects)`);
+    console.log(`${name}: ${gt.width}×${gt.height}, ${groups.all.tp + groups.all.fn} ground-truth and ${groups.all.tp + groups.all.fp} predicted nuclei (paper objects)`);
     console.log('| implementation | seconds (all metrics, per class and all) |');
     console.log('|---|---|');
     console.log(`| histonuc (TypeScript), median of ${repeats} | ${seconds.toFixed(3)} |`);

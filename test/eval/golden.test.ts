@@ -2,34 +2,18 @@
 // (test/reference/eval/metrics.py) on synthetic edge cases and on real CoNSeP ground truth with
 // perturbed predictions (test/reference/eval/make_cases.py), agreeing within 1e-6.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { evaluateDataset } from '../../src/eval/evaluate.js';
-import { createRaster, type LabelMap } from '../../src/image/raster.js';
 import { consepDir, consepSkipReason, pythonSkipReason, runPython } from '../support/env.js';
-
-interface ManifestImage {
-  name: string;
-  width: number;
-  height: number;
-  pred: string;
-  gt: string;
-}
-interface Manifest {
-  datasets: { name: string; images: ManifestImage[] }[];
-}
+import { makeCases } from './cases.js';
 
 const TOLERANCE = 1e-6;
 const pythonMissing = pythonSkipReason('skimage', 'scipy', 'PIL');
 const workDir = mkdtempSync(join(tmpdir(), 'histonuc-eval-golden-'));
 after(() => rmSync(workDir, { recursive: true, force: true }));
-
-function readMap(path: string, width: number, height: number): LabelMap {
-  const bytes = readFileSync(path);
-  return createRaster(new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4).slice(), width, height);
-}
 
 /** Asserts equal structure and numbers within TOLERANCE, naming the first place that differs. */
 function assertClose(actual: unknown, expected: unknown, path: string): void {
@@ -48,20 +32,9 @@ function assertClose(actual: unknown, expected: unknown, path: string): void {
 }
 
 function checkAgainstReference(withConsep: boolean): void {
-  runPython('test/reference/eval/make_cases.py', withConsep ? [workDir, consepDir] : [workDir]);
-  const manifestPath = join(workDir, 'manifest.json');
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+  const { manifestPath, datasets } = makeCases(workDir, withConsep ? [consepDir] : []);
   const expected = JSON.parse(runPython('test/reference/eval/metrics.py', [manifestPath])) as Record<string, unknown>;
-  for (const dataset of manifest.datasets) {
-    const report = evaluateDataset(
-      dataset.images.map((image) => ({
-        name: image.name,
-        pred: readMap(join(workDir, image.pred), image.width, image.height),
-        gt: readMap(join(workDir, image.gt), image.width, image.height),
-      })),
-    );
-    assertClose(report, expected[dataset.name], dataset.name);
-  }
+  for (const dataset of datasets) assertClose(evaluateDataset(dataset.images), expected[dataset.name], dataset.name);
 }
 
 test('synthetic edge cases agree with the Python reference', { skip: pythonMissing }, () => checkAgainstReference(false));
