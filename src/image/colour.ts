@@ -144,28 +144,25 @@ export function labStatisticsFrom(value: unknown, source: string): LabStatistics
  */
 export function reinhardTransfer(image: Raster, target: LabStatistics): Raster<Float32Array> {
   const { pixelColour, transferred } = transferColours(image, target);
-  const out = new Float32Array(3 * pixelColour.length);
-  for (let p = 0; p < pixelColour.length; p++) {
-    const k = 3 * pixelColour[p];
-    out[3 * p] = transferred[k];
-    out[3 * p + 1] = transferred[k + 1];
-    out[3 * p + 2] = transferred[k + 2];
-  }
-  return createRaster(out, image.width, image.height, 3);
+  return createRaster(paintColours(pixelColour, transferred, new Float32Array(3 * pixelColour.length)), image.width, image.height, 3);
 }
 
 /** reinhardTransfer rounded to an 8-bit RGB image. */
 export function reinhardNormalize(image: Raster, target: LabStatistics): Raster<Uint8Array> {
   const { pixelColour, transferred } = transferColours(image, target);
   const rounded = Uint8Array.from(transferred, Math.round);
-  const out = new Uint8Array(3 * pixelColour.length);
+  return createRaster(paintColours(pixelColour, rounded, new Uint8Array(3 * pixelColour.length)), image.width, image.height, 3);
+}
+
+/** Writes into `out` the RGB (from perColour) of every pixel's colour. */
+function paintColours<T extends Float32Array | Uint8Array>(pixelColour: Int32Array, perColour: ArrayLike<number>, out: T): T {
   for (let p = 0; p < pixelColour.length; p++) {
     const k = 3 * pixelColour[p];
-    out[3 * p] = rounded[k];
-    out[3 * p + 1] = rounded[k + 1];
-    out[3 * p + 2] = rounded[k + 2];
+    out[3 * p] = perColour[k];
+    out[3 * p + 1] = perColour[k + 1];
+    out[3 * p + 2] = perColour[k + 2];
   }
-  return createRaster(out, image.width, image.height, 3);
+  return out;
 }
 
 /** The transferred RGB of every distinct colour of the image, and each pixel's colour index. */
