@@ -40,6 +40,9 @@ export function randomControlDisplacements(random: () => number, options: Elasti
  * the B-spline interpolation of the control displacements; D is 0 outside the grid's valid region.
  */
 export function elasticStep(width: number, height: number, displacements: ControlDisplacements): GeometricStep {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new RangeError(`image sizes must be positive integers, got ${width}×${height}`);
+  }
   const { meshSize, x: controlX, y: controlY } = displacements;
   const gridSize = meshSize + SPLINE_ORDER;
   if (controlX.length !== gridSize * gridSize || controlY.length !== gridSize * gridSize) {

@@ -1,7 +1,7 @@
 // Reading and writing rasters through sharp (libvips): PNG, JPEG and TIFF in; PNG and TIFF out.
 // Samples are 8-bit (Uint8Array) or 16-bit (Uint16Array); label maps are single-channel 8- or
 // 16-bit images. Files are written atomically.
-import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { writeFileAtomic } from '../util/atomic-file.js';
@@ -26,10 +26,12 @@ const sampleBits: Record<string, number> = { uchar: 8, char: 8, ushort: 16, shor
 
 /** A PNG, JPEG or TIFF (first page) as stored: 1 to 4 channels of 8- or 16-bit samples. */
 export async function readImage(path: string): Promise<ImageRaster> {
+  let bytes: Buffer;
   let metadata: sharp.Metadata;
   try {
-    if (statSync(path).size === 0) throw new Error('the file is empty');
-    metadata = await sharp(path).metadata();
+    bytes = await readFile(path);
+    if (bytes.length === 0) throw new Error('the file is empty');
+    metadata = await sharp(bytes).metadata();
   } catch (error) {
     throw new ImageFileError(path, `cannot read image (${messageOf(error)})`);
   }
@@ -42,7 +44,7 @@ export async function readImage(path: string): Promise<ImageRaster> {
   if (metadata.space === 'cmyk') throw new ImageFileError(path, 'unsupported CMYK colour space');
   const wide = metadata.depth === 'ushort';
   const grey = metadata.channels <= 2;
-  let pipeline = sharp(path);
+  let pipeline = sharp(bytes);
   if (grey || wide) pipeline = pipeline.toColourspace(grey ? (wide ? 'grey16' : 'b-w') : 'rgb16');
   let decoded: { data: Buffer; info: sharp.OutputInfo };
   try {
@@ -97,7 +99,12 @@ export async function writeLabels(path: string, labels: LabelMap): Promise<void>
   const write = extension === '.png' ? writePng : extension === '.tif' || extension === '.tiff' ? writeTiff : undefined;
   if (!write) throw new ImageFileError(path, `label maps are written as .png or .tif(f), not ${extension || 'without extension'}`);
   if (labels.channels !== 1) throw new ImageFileError(path, `a label map must have one channel, got ${labels.channels}`);
-  const largest = maxLabel(labels);
+  let largest: number;
+  try {
+    largest = maxLabel(labels);
+  } catch (error) {
+    throw new ImageFileError(path, messageOf(error));
+  }
   if (largest > 0xffff) throw new ImageFileError(path, `label id ${largest} does not fit a 16-bit image`);
   await write(path, createRaster(Uint16Array.from(labels.data), labels.width, labels.height));
 }

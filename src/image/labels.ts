@@ -222,18 +222,18 @@ export function regionProps(labels: Raster): RegionProps[] {
   const minCol = new Int32Array(maxId + 1).fill(width);
   const maxRow = new Int32Array(maxId + 1).fill(-1);
   const maxCol = new Int32Array(maxId + 1).fill(-1);
-  for (let i = 0; i < data.length; i++) {
-    const id = data[i];
-    if (id === 0) continue;
-    const row = Math.floor(i / width);
-    const col = i - row * width;
-    area[id]++;
-    sumRow[id] += row;
-    sumCol[id] += col;
-    if (row < minRow[id]) minRow[id] = row;
-    if (row > maxRow[id]) maxRow[id] = row;
-    if (col < minCol[id]) minCol[id] = col;
-    if (col > maxCol[id]) maxCol[id] = col;
+  for (let row = 0, i = 0; row < labels.height; row++) {
+    for (let col = 0; col < width; col++, i++) {
+      const id = data[i];
+      if (id === 0) continue;
+      area[id]++;
+      sumRow[id] += row;
+      sumCol[id] += col;
+      if (row < minRow[id]) minRow[id] = row;
+      if (row > maxRow[id]) maxRow[id] = row;
+      if (col < minCol[id]) minCol[id] = col;
+      if (col > maxCol[id]) maxCol[id] = col;
+    }
   }
   const props: RegionProps[] = [];
   for (let id = 1; id <= maxId; id++) {
