@@ -116,6 +116,18 @@ export function matrixAt(matrix: MatMatrix, row: number, column: number): number
   return matrix.data[column * matrix.dims[0] + row];
 }
 
+/** A 2-D matrix as an image: rows → height, columns → width, values in row-major order. */
+export function matrixAsImage(matrix: MatMatrix, path: string): { width: number; height: number; data: MatArray } {
+  if (matrix.dims.length !== 2) throw new MatFileError(path, matrix.name, `a ${matrix.dims.join('×')} array, not a 2-D matrix`);
+  const [height, width] = matrix.dims;
+  const data = new (matrix.data.constructor as ArrayConstructor)(width * height);
+  for (let x = 0; x < width; x++) {
+    const column = x * height;
+    for (let y = 0; y < height; y++) data[y * width + x] = matrix.data[column + y];
+  }
+  return { width, height, data };
+}
+
 function checkHeader(path: string, bytes: Buffer): void {
   if (bytes.length < HEADER_BYTES) throw new MatFileError(path, undefined, `not a MAT-file: only ${bytes.length} bytes, shorter than the 128-byte header`);
   const text = bytes.toString('latin1', 0, 116);
