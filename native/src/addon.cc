@@ -3,6 +3,8 @@
 
 namespace histonuc {
 
+void RegisterOpenSlide(Napi::Env env, Napi::Object exports);  // openslide.cc: whole-slide images
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterCreate(env, exports);
   RegisterNn(env, exports);
@@ -11,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterAutograd(env, exports);
   RegisterOptim(env, exports);
   RegisterPickle(env, exports);
+  RegisterOpenSlide(env, exports);
   return exports;
 }
 

@@ -17,7 +17,7 @@ bool IsCuda(const std::string& deviceType) {
 }  // namespace
 
 void RegisterAutograd(Napi::Env env, Napi::Object exports) {
-  Def(exports, "setRequiresGrad", [](const Args& a) { return a.Tensor(0).requires_grad_(a.Bool(1)); });
+  Def(exports, "setRequiresGrad", [](const Args& a) { a.Tensor(0).requires_grad_(a.Bool(1)); });
   Def(exports, "requiresGrad", [](const Args& a) { return a.Tensor(0).requires_grad(); });
   Def(exports, "isLeaf", [](const Args& a) { return a.Tensor(0).is_leaf(); });
   // backward(t, gradient?, retainGraph)

@@ -114,9 +114,9 @@ void RegisterCreate(Napi::Env env, Napi::Object exports) {
   Def(exports, "toDtype", [](const Args& a) { return a.Tensor(0).to(a.Dtype(1)); });
   Def(exports, "toDevice", [](const Args& a) { return a.Tensor(0).to(a.Device(1)); });
   Def(exports, "clone", [](const Args& a) { return a.Tensor(0).clone(); });
-  Def(exports, "copy_", [](const Args& a) { return a.Tensor(0).copy_(a.Tensor(1)); });
-  Def(exports, "fill_", [](const Args& a) { return a.Tensor(0).fill_(a.Number(1)); });
-  Def(exports, "zero_", [](const Args& a) { return a.Tensor(0).zero_(); });
+  Def(exports, "copy_", [](const Args& a) { a.Tensor(0).copy_(a.Tensor(1)); });
+  Def(exports, "fill_", [](const Args& a) { a.Tensor(0).fill_(a.Number(1)); });
+  Def(exports, "zero_", [](const Args& a) { a.Tensor(0).zero_(); });
 
   // ---- random numbers ----
   Def(exports, "manualSeed", [](const Args& a) { at::manual_seed(static_cast<uint64_t>(a.Int(0))); });
@@ -144,8 +144,8 @@ void RegisterCreate(Napi::Env env, Napi::Object exports) {
   Def(exports, "randperm", [](const Args& a) {
     return at::randperm(a.Int(0), OptionalGenerator(a, 1), at::TensorOptions().dtype(at::kLong));
   });
-  Def(exports, "uniform_", [](const Args& a) { return a.Tensor(0).uniform_(a.Number(1), a.Number(2), OptionalGenerator(a, 3)); });
-  Def(exports, "normal_", [](const Args& a) { return a.Tensor(0).normal_(a.Number(1), a.Number(2), OptionalGenerator(a, 3)); });
+  Def(exports, "uniform_", [](const Args& a) { a.Tensor(0).uniform_(a.Number(1), a.Number(2), OptionalGenerator(a, 3)); });
+  Def(exports, "normal_", [](const Args& a) { a.Tensor(0).normal_(a.Number(1), a.Number(2), OptionalGenerator(a, 3)); });
 
   // ---- threads and devices ----
   Def(exports, "setNumThreads", [](const Args& a) {

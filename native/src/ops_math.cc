@@ -47,9 +47,11 @@ void RegisterMath(Napi::Env env, Napi::Object exports) {
   Binary(exports, "logicalAnd", [](const at::Tensor& x, const at::Tensor& y) { return at::logical_and(x, y); });
   Binary(exports, "logicalOr", [](const at::Tensor& x, const at::Tensor& y) { return at::logical_or(x, y); });
 
-  // In place, for optimizers and running statistics: x += alpha·y, x *= y.
-  Def(exports, "add_", [](const Args& a) { return a.Tensor(0).add_(a.TensorOrScalar(1), ScalarOf(a.IsAbsent(2) ? 1.0 : a.Number(2))); });
-  Def(exports, "mul_", [](const Args& a) { return a.Tensor(0).mul_(a.TensorOrScalar(1)); });
+  // In place, for optimizers and running statistics: x += alpha·y, x *= y. In-place ops return
+  // nothing: a second handle to the tensor would keep it (and its autograd graph) alive until the
+  // garbage collector ran.
+  Def(exports, "add_", [](const Args& a) { a.Tensor(0).add_(a.TensorOrScalar(1), ScalarOf(a.IsAbsent(2) ? 1.0 : a.Number(2))); });
+  Def(exports, "mul_", [](const Args& a) { a.Tensor(0).mul_(a.TensorOrScalar(1)); });
 
   Unary(exports, "neg", [](const at::Tensor& x) { return at::neg(x); });
   Unary(exports, "exp", [](const at::Tensor& x) { return at::exp(x); });

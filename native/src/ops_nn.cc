@@ -53,7 +53,7 @@ void RegisterNn(Napi::Env env, Napi::Object exports) {
   Def(exports, "linear", [](const Args& a) { return at::linear(a.Tensor(0), a.Tensor(1), a.OptionalTensor(2)); });
 
   Def(exports, "relu", [](const Args& a) { return at::relu(a.Tensor(0)); });
-  Def(exports, "relu_", [](const Args& a) { return a.Tensor(0).relu_(); });
+  Def(exports, "relu_", [](const Args& a) { a.Tensor(0).relu_(); });
   Def(exports, "sigmoid", [](const Args& a) { return at::sigmoid(a.Tensor(0)); });
   Def(exports, "tanh", [](const Args& a) { return at::tanh(a.Tensor(0)); });
   Def(exports, "softmax", [](const Args& a) { return at::softmax(a.Tensor(0), a.Int(1)); });

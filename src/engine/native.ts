@@ -43,9 +43,9 @@ export interface NativeBinding {
   toDtype(t: H, dtype: DType): H;
   toDevice(t: H, device: DeviceName): H;
   clone(t: H): H;
-  copy_(dst: H, src: H): H;
-  fill_(t: H, value: number): H;
-  zero_(t: H): H;
+  copy_(dst: H, src: H): void;
+  fill_(t: H, value: number): void;
+  zero_(t: H): void;
   // random numbers
   manualSeed(seed: number): void;
   createGenerator(seed: number): GeneratorHandle;
@@ -55,8 +55,8 @@ export interface NativeBinding {
   randn(shape: Ints, dtype: DType, device: DeviceName, generator?: GeneratorHandle | null): H;
   randint(low: number, high: number, shape: Ints, dtype: DType, device: DeviceName, generator?: GeneratorHandle | null): H;
   randperm(n: number, generator?: GeneratorHandle | null): H;
-  uniform_(t: H, low: number, high: number, generator?: GeneratorHandle | null): H;
-  normal_(t: H, mean: number, std: number, generator?: GeneratorHandle | null): H;
+  uniform_(t: H, low: number, high: number, generator?: GeneratorHandle | null): void;
+  normal_(t: H, mean: number, std: number, generator?: GeneratorHandle | null): void;
   // threads and devices
   setNumThreads(n: number): void;
   getNumThreads(): number;
@@ -69,7 +69,7 @@ export interface NativeBinding {
   batchNorm(x: H, weight: H | null, bias: H | null, runningMean: H | null, runningVar: H | null, training: boolean, momentum: number, eps: number): H;
   linear(x: H, w: H, b: H | null): H;
   relu(x: H): H;
-  relu_(x: H): H;
+  relu_(x: H): void;
   sigmoid(x: H): H;
   tanh(x: H): H;
   softmax(x: H, dim: number): H;
@@ -103,8 +103,8 @@ export interface NativeBinding {
   ge(a: Operand, b: Operand): H;
   logicalAnd(a: Operand, b: Operand): H;
   logicalOr(a: Operand, b: Operand): H;
-  add_(t: H, other: Operand, alpha?: number): H;
-  mul_(t: H, other: Operand): H;
+  add_(t: H, other: Operand, alpha?: number): void;
+  mul_(t: H, other: Operand): void;
   neg(t: H): H;
   exp(t: H): H;
   log(t: H): H;
@@ -142,7 +142,7 @@ export interface NativeBinding {
   rot90(t: H, k: number, dims: Ints): H;
   contiguous(t: H, channelsLast: boolean): H;
   // autograd and autocast
-  setRequiresGrad(t: H, value: boolean): H;
+  setRequiresGrad(t: H, value: boolean): void;
   requiresGrad(t: H): boolean;
   isLeaf(t: H): boolean;
   backward(t: H, gradient: H | null, retainGraph: boolean): void;

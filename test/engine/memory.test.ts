@@ -10,7 +10,8 @@ class TinyNet extends Module {
   readonly conv2 = this.registerModule('conv2', new Conv2d(16, 5, 3, { padding: 1 }));
 
   forward(x: Tensor): Tensor {
-    return this.conv2.forward(F.relu(this.bn1.forward(this.conv1.forward(x))));
+    // relu_ and BatchNorm's in-place counter are the paths where a leaked handle once kept graphs alive.
+    return this.conv2.forward(F.relu_(this.bn1.forward(this.conv1.forward(x))));
   }
 }
 
