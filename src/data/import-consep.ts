@@ -17,7 +17,7 @@ import { readRgb } from '../image/io.js';
 import type { NucleusClass } from '../image/labels.js';
 import type { DatasetSplit } from './dataset.js';
 import {
-  checkSplit, pairSourceFiles, sourceFiles, writeImportedDataset, type ImportProgress, type ImportReport, type ImportSource,
+  checkSplit, pairSourceFiles, sourceFiles, writeImportedDataset, type ImportedPair, type ImportProgress, type ImportReport, type ImportSource,
 } from './import-dataset.js';
 import { encodeInstances, ImportError, instanceIds, typesFromList, typesFromMajority, type TypeClasses } from './import-labels.js';
 import { matrixAsImage, readMatFile, type MatMatrix } from './mat-file.js';
@@ -49,7 +49,8 @@ export async function importConsep(srcDir: string, outDir: string, options: Cons
       sources.push({ name, read: () => readConsepPair(images.get(name) as string, labels.get(name) as string) });
     }
   }
-  const split = options.split ?? (parts.length > 1 || parts[0].split ? defaultSplit : undefined);
+  const fromRelease = parts.some((part) => part.split);
+  const split = options.split ?? (fromRelease ? defaultSplit : undefined);
   if (options.split) checkSplit(options.split, sources.map((source) => source.name), 'the requested split');
   return writeImportedDataset(srcDir, outDir, sources, split, CONSEP_TYPE_CLASSES, options);
 }
@@ -78,7 +79,7 @@ function childFolder(dir: string, name: string): string {
   return child;
 }
 
-async function readConsepPair(imageFile: string, labelFile: string): ReturnType<ImportSource['read']> {
+async function readConsepPair(imageFile: string, labelFile: string): Promise<ImportedPair> {
   const mat = readMatFile(labelFile);
   const instMap = matrixAsImage(mat.matrix('inst_map'), labelFile);
   const instances = { width: instMap.width, height: instMap.height, ids: instMap.data };
