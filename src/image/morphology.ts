@@ -55,38 +55,49 @@ export function binaryErode(mask: Raster, footprint: Footprint): Mask {
 export type BoundaryMode = 'thick' | 'inner' | 'outer';
 
 /**
- * skimage.segmentation.find_boundaries(labels, connectivity, mode) with background 0: pixels whose
- * neighbourhood (cross for 4-connectivity, square for 8) holds more than one value; 'inner' keeps
- * those on objects, 'outer' those on the background or where two objects touch.
+ * skimage.segmentation.find_boundaries(labels, connectivity, mode) with background 0: 'thick' marks
+ * pixels with a neighbour (4- or 8-connected, inside the image) of another value, i.e. where
+ * dilation and erosion by the cross or square differ; 'inner' keeps those on objects; 'outer' keeps
+ * those on the background and the object pixels that touch another object (8-connected).
+ * (scikit-image finds the latter with the background lifted to the type's maximum id, so an object
+ * with that very id would count as background there.)
  */
 export function findBoundaries(labels: Raster, mode: BoundaryMode = 'thick', connectivity: 4 | 8 = 4): Mask {
   assertSingleChannel(labels, 'find boundaries');
-  const data = labels.data;
-  const neighbourhood = connectivity === 4 ? CROSS : SQUARE;
-  const high = dilate(labels, neighbourhood).data;
-  const low = erode(labels, neighbourhood).data;
-  const out = new Uint8Array(data.length);
-  for (let i = 0; i < data.length; i++) if (high[i] !== low[i]) out[i] = 1;
+  const { width, height, data } = labels;
+  const boundary = markDifferentNeighbours(labels, connectivity, false);
   if (mode === 'inner') {
-    for (let i = 0; i < data.length; i++) if (data[i] === 0) out[i] = 0;
+    for (let i = 0; i < data.length; i++) if (data[i] === 0) boundary[i] = 0;
   } else if (mode === 'outer') {
-    // An object pixel stays only where another object touches it: the background is lifted to the
-    // type's maximum so that the erosion sees past it (as scikit-image does).
-    const lifted = data.slice();
-    const top = largestValue(data);
-    for (let i = 0; i < lifted.length; i++) if (lifted[i] === 0) lifted[i] = top;
-    const objectHigh = dilate(labels, SQUARE).data;
-    const liftedLow = erode(createRaster(lifted, labels.width, labels.height), SQUARE).data;
-    for (let i = 0; i < data.length; i++) if (data[i] !== 0 && objectHigh[i] === liftedLow[i]) out[i] = 0;
+    const touchesOther = markDifferentNeighbours(labels, 8, true);
+    for (let i = 0; i < data.length; i++) if (data[i] !== 0 && touchesOther[i] === 0) boundary[i] = 0;
   }
-  return createRaster(out, labels.width, labels.height);
+  return createRaster(boundary, width, height);
 }
 
-function largestValue(data: PixelArray): number {
-  if (data instanceof Uint8Array) return 0xff;
-  if (data instanceof Uint16Array) return 0xffff;
-  if (data instanceof Int32Array) return 0x7fffffff;
-  return Infinity;
+/**
+ * 1 for every pixel with a neighbour (inside the image) of a different value; with `objectsOnly`
+ * only neighbours that are objects (nonzero) count. Each neighbouring pair is compared once.
+ */
+function markDifferentNeighbours({ width, height, data }: Raster, connectivity: 4 | 8, objectsOnly: boolean): Uint8Array {
+  const marks = new Uint8Array(data.length);
+  const directions = connectivity === 4 ? [[1, 0], [0, 1]] : [[1, 0], [0, 1], [1, 1], [-1, 1]];
+  for (const [dx, dy] of directions) {
+    const offset = dy * width + dx;
+    const first = Math.max(0, -dx);
+    const end = width - Math.max(0, dx);
+    for (let y = 0; y + dy < height; y++) {
+      const rowEnd = y * width + end;
+      for (let i = y * width + first; i < rowEnd; i++) {
+        const a = data[i];
+        const b = data[i + offset];
+        if (a === b) continue;
+        if (!objectsOnly || b !== 0) marks[i] = 1;
+        if (!objectsOnly || a !== 0) marks[i + offset] = 1;
+      }
+    }
+  }
+  return marks;
 }
 
 /** Writes top − v for every value into `out`: an order-reversing bijection of the type's values. */
@@ -170,11 +181,26 @@ function binaryFilter(mask: Raster, footprint: Footprint, erosion: boolean): Mas
   const rowWords = (width >> 2) + 1;
   const rowBytes = 4 * rowWords;
   const flip = erosion ? 1 : 0;
+  const flipWord = erosion ? 0x01010101 : 0;
+  // With rows of whole words in the mask too, four pixels are packed or unpacked at a time.
+  const wordRows = width % 4 === 0 && data instanceof Uint8Array && data.byteOffset % 4 === 0;
+  const maskWords = wordRows ? new Uint32Array(data.buffer, data.byteOffset, data.length >> 2) : undefined;
   const bytes = new Uint8Array(rowBytes * height);
+  const words = new Uint32Array(bytes.buffer);
   for (let y = 0; y < height; y++) {
-    for (let x = 0, i = y * width, j = y * rowBytes; x < width; x++, i++, j++) bytes[j] = (data[i] !== 0 ? 1 : 0) ^ flip;
+    if (maskWords) {
+      for (let k = 0, i = y * (width >> 2), j = y * rowWords; k < width >> 2; k++, i++, j++) {
+        const word = maskWords[i];
+        let nonzero = word | (word >>> 4);
+        nonzero |= nonzero >>> 2;
+        nonzero |= nonzero >>> 1;
+        words[j] = (nonzero & 0x01010101) ^ flipWord;
+      }
+    } else {
+      for (let x = 0, i = y * width, j = y * rowBytes; x < width; x++, i++, j++) bytes[j] = (data[i] !== 0 ? 1 : 0) ^ flip;
+    }
   }
-  const packed = separableFilter(new Uint32Array(bytes.buffer), true, checkedHalfWidths(footprint), width - 1, {
+  const packed = separableFilter(words, true, checkedHalfWidths(footprint), width - 1, {
     widen: (run) => {
       const next = new Uint32Array(run.length);
       const last = run.length - 1;
@@ -195,8 +221,13 @@ function binaryFilter(mask: Raster, footprint: Footprint, erosion: boolean): Mas
   });
   const packedBytes = new Uint8Array(packed.buffer);
   const out = new Uint8Array(width * height);
+  const outWords = new Uint32Array(out.buffer, 0, wordRows ? out.length >> 2 : 0);
   for (let y = 0; y < height; y++) {
-    for (let x = 0, i = y * width, j = y * rowBytes; x < width; x++, i++, j++) out[i] = packedBytes[j] ^ flip;
+    if (wordRows) {
+      for (let k = 0, i = y * (width >> 2), j = y * rowWords; k < width >> 2; k++, i++, j++) outWords[i] = packed[j] ^ flipWord;
+    } else {
+      for (let x = 0, i = y * width, j = y * rowBytes; x < width; x++, i++, j++) out[i] = packedBytes[j] ^ flip;
+    }
   }
   return createRaster(out, width, height);
 }

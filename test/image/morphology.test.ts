@@ -21,6 +21,10 @@ test('footprints are scikit-image disks (REFERENCE_SPEC §2.2, §14)', () => {
 test('binary erosion keeps objects touching the border; grey dilation lets the larger id win', () => {
   const mask = createRaster(Uint8Array.from([1, 1, 0, 1, 1, 0, 0, 0, 0]), 3, 3);
   assert.deepEqual([...binaryErode(mask, CROSS).data], [1, 0, 0, 0, 0, 0, 0, 0, 0]);
+  // any nonzero byte counts as set, also when four pixels are packed into a word (width 8)
+  const bytes = createRaster(Uint8Array.from([0, 0x80, 0, 0, 0, 0, 0x10, 2, 0, 0, 0, 0, 0, 0, 0, 0]), 8, 2);
+  assert.deepEqual([...binaryDilate(bytes, CROSS).data], [1, 1, 1, 0, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0, 1, 1]);
+  assert.deepEqual([...binaryErode(bytes, { halfWidths: [0] }).data], [0, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
   const labels = createRaster(Int32Array.from([3, 0, 5]), 3, 1);
   assert.deepEqual([...dilate(labels, CROSS).data], [3, 5, 5]);
   assert.deepEqual([...erode(labels, CROSS).data], [0, 0, 0]);
