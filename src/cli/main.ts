@@ -2,9 +2,20 @@
 // The histonuc command line.
 import { formatFlags, parseArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
+import {
+  datasetCheckCommand, datasetImportConsepCommand, datasetImportMapsCommand, datasetPreviewCommand, datasetSyntheticCommand,
+} from './commands/dataset.js';
+import { demoCommand } from './commands/demo.js';
+import { evaluateCommand } from './commands/evaluate.js';
 import { infoCommand } from './commands/info.js';
+import { predictCommand } from './commands/predict.js';
+import { trainCommand } from './commands/train.js';
 
-const commands: readonly Command[] = [infoCommand];
+const commands: readonly Command[] = [
+  demoCommand, predictCommand, trainCommand, evaluateCommand,
+  datasetCheckCommand, datasetPreviewCommand, datasetSyntheticCommand, datasetImportConsepCommand, datasetImportMapsCommand,
+  infoCommand,
+];
 
 function help(): string {
   const lines = commands.map((c) => `  ${c.usage.padEnd(44)} ${c.summary}`);

@@ -1,5 +1,6 @@
 // Everything `histonuc predict` writes for one image, from its classified label map:
-//   <name>_seg.png / <name>_seg.tiff   16-bit label image, paper encoding (class = id mod 3)
+//   <name>_label.png / .tiff           16-bit label image, paper encoding (class = id mod 3); named
+//                                      like ground-truth labels so `histonuc evaluate` pairs them
 //   <name>_overlay.png                 the image with nucleus outlines in class colours
 //   <name>.geojson                     QuPath detections with class and measurements
 //   <name>_nuclei.csv                  per-nucleus morphometrics
@@ -22,8 +23,8 @@ export const OUTPUT_FORMATS = ['labels-png', 'labels-tiff', 'overlay', 'geojson'
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 const FILE_SUFFIXES: Record<OutputFormat, string> = {
-  'labels-png': '_seg.png',
-  'labels-tiff': '_seg.tiff',
+  'labels-png': '_label.png',
+  'labels-tiff': '_label.tiff',
   overlay: '_overlay.png',
   geojson: '.geojson',
   csv: '_nuclei.csv',

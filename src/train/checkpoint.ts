@@ -2,22 +2,18 @@
 // optionally the optimizer's moments (optimizer.*), and a JSON header (metadata key "histonuc") with
 // everything needed to rebuild the model and resume training. Written atomically.
 import { readSafetensors, writeSafetensors, type AdamStateDict, type Tensor } from '../engine/index.js';
+import type { InputNormalisation } from '../data/normalisation.js';
 import { createModel, isModelName, type ModelName, type ModelOptions, type SegmentationModel } from '../models/index.js';
 
 export const OUTPUT_CLASSES = ['background', 'tumor', 'lymphocyte', 'stroma', 'contour'] as const;
-
-export interface Normalization {
-  /** Per-channel mean and standard deviation of RGB/255 over the training images (REFERENCE_SPEC §4). */
-  mean: [number, number, number];
-  std: [number, number, number];
-}
 
 export interface CheckpointHeader {
   format: 'histonuc-checkpoint';
   version: 1;
   model: ModelName;
   modelOptions: Record<string, unknown>;
-  normalization: Normalization;
+  /** The input normalisation of REFERENCE_SPEC §4, from the training images. */
+  normalisation: InputNormalisation;
   classes: readonly string[];
   /** Microns per pixel of the training images (the scale inference must match). */
   mpp: number;

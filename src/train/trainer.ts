@@ -1,0 +1,222 @@
+// The training loop of REFERENCE_SPEC §9: Adam on augmented 224×224 crops of the training patches,
+// weighted cross-entropy plus β·perceptual loss, validation on full images every epoch, best-model
+// selection, an atomic checkpoint every epoch, exact resumption, a clean stop on Ctrl-C, and an
+// error naming the step and batch when the loss stops being finite.
+import { existsSync, mkdirSync, copyFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { loadDataset, type DatasetSample } from '../data/dataset.js';
+import { BatchLoader } from '../data/loader.js';
+import { prepareTrainingSet } from '../data/training-set.js';
+import type { Batch } from '../data/batch.js';
+import {
+  Adam, autocast, checkDevice, getDefaultRngState, manualSeed, scope, setDefaultRngState, setNumThreads, tensor, type Tensor,
+} from '../engine/index.js';
+import { createModel, createPerceptualVGG16, type ModelOptions, type SegmentationModel } from '../models/index.js';
+import type { VGG16Features } from '../models/vgg16.js';
+import { ProgressBar } from '../util/progress.js';
+import { loadCheckpoint, OUTPUT_CLASSES, saveCheckpoint, type CheckpointHeader } from './checkpoint.js';
+import type { TrainConfig } from './config.js';
+import { appendLog, readLog, truncateLog, writeCurves, type EpochRecord } from './run-log.js';
+import { perceptualLoss, weightedCrossEntropy } from './losses.js';
+import { validate, type ValidationScores } from './validation.js';
+
+export const LAST_CHECKPOINT = 'last.safetensors';
+export const BEST_CHECKPOINT = 'best.safetensors';
+
+/** Where an interrupted run stands: the next batch to train, the best validation score so far. */
+interface Progress {
+  epoch: number;
+  batch: number;
+  bestScore: number;
+  bestEpoch: number;
+}
+
+interface TrainingState extends Progress {
+  rngState: string;
+  config: TrainConfig;
+}
+
+export class NonFiniteLossError extends Error {}
+
+export interface TrainOptions {
+  resume?: boolean;
+  /** Stops after the current step when aborted (Ctrl-C); the state is saved so that --resume continues exactly. */
+  signal?: AbortSignal;
+  /** Where progress lines go (default: stderr). */
+  log?: (line: string) => void;
+}
+
+export interface TrainResult {
+  completedEpochs: number;
+  stopped: boolean;
+  bestScore: number;
+  bestEpoch: number;
+}
+
+export async function train(config: TrainConfig, options: TrainOptions = {}): Promise<TrainResult> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  setNumThreads(config.threads);
+  checkDevice(config.device);
+  mkdirSync(config.out, { recursive: true });
+  const lastPath = join(config.out, LAST_CHECKPOINT);
+  const resuming = options.resume === true && existsSync(lastPath);
+  if (!resuming && existsSync(lastPath)) {
+    throw new Error(`${config.out} already holds a training run; use --resume to continue it or choose another --out`);
+  }
+  if (options.resume && !resuming) log(`nothing to resume in ${config.out}: starting a new run`);
+
+  const trainSamples = await loadDataset(config.data, 'train');
+  const valSamples = await loadDataset(config.data, 'val');
+  if (trainSamples.length === 0) throw new Error(`${config.data}: the train split is empty`);
+  const checkpoint = resuming ? loadCheckpoint(lastPath) : null;
+  const state = checkpoint ? trainingStateOf(checkpoint.header, lastPath, config) : null;
+  const set = prepareTrainingSet(trainSamples, { normalisation: checkpoint?.header.normalisation });
+  log(`training ${config.model} on ${trainSamples.length} images (${set.patches.length} patches), validating on ${valSamples.length}; ` +
+    `${config.precision}, ${config.threads} threads, device ${config.device}`);
+
+  manualSeed(config.seed);
+  const model = buildModel(config);
+  const vgg = config.perceptualWeight > 0 ? createPerceptualVGG16({ weights: config.vggWeights === 'random' ? undefined : config.vggWeights, seed: config.seed }) : null;
+  if (config.device !== 'cpu') {
+    model.to(config.device);
+    vgg?.to(config.device);
+  }
+  const optimizer = new Adam(model.namedParameters(), { lr: config.lr, betas: config.betas, weightDecay: config.weightDecay });
+  if (checkpoint && state) {
+    model.loadStateDict(checkpoint.modelState, { source: `checkpoint '${lastPath}'` });
+    if (checkpoint.optimizerState) optimizer.loadStateDict(checkpoint.optimizerState);
+    setDefaultRngState(Buffer.from(state.rngState, 'base64'));
+    log(`resuming at epoch ${state.epoch + 1}, batch ${state.batch + 1} (best ${config.selection} score ${state.bestScore.toFixed(4)} at epoch ${state.bestEpoch})`);
+  }
+  const progress: Progress = state ?? { epoch: 0, batch: 0, bestScore: -Infinity, bestEpoch: 0 };
+  truncateLog(config.out, progress.epoch);
+  const header = (extra: Record<string, unknown>): CheckpointHeader => ({
+    format: 'histonuc-checkpoint', version: 1, model: config.model, modelOptions: config.modelOptions,
+    normalisation: set.normalisation, classes: OUTPUT_CLASSES, mpp: config.mpp, ...extra,
+  });
+  const save = (path: string, validation?: ValidationScores): void => {
+    const training: TrainingState = { ...progress, rngState: Buffer.from(getDefaultRngState()).toString('base64'), config };
+    saveCheckpoint(path, { header: header({ training, validation }), model, optimizer: optimizer.stateDict() });
+  };
+
+  const loader = new BatchLoader(set, { batchSize: config.batchSize, seed: config.seed, workers: config.workers });
+  const window = { tile: config.valTile, overlap: config.valOverlap };
+  let stopped = false;
+  try {
+    while (progress.epoch < config.epochs && !stopped) {
+      const started = performance.now();
+      const bar = new ProgressBar({ label: `epoch ${progress.epoch + 1}/${config.epochs}`, total: loader.batchesPerEpoch, unit: 'batch' });
+      const sums = { ce: 0, perceptual: 0, batches: 0 };
+      for await (const batch of loader.epoch(progress.epoch)) {
+        if (batch.index < progress.batch) continue;
+        const losses = trainStep(model, vgg, optimizer, batch, config, progress.epoch);
+        sums.ce += losses.ce;
+        sums.perceptual += losses.perceptual;
+        sums.batches++;
+        progress.batch = batch.index + 1;
+        bar.tick(1, `loss ${(losses.ce + config.perceptualWeight * losses.perceptual).toFixed(4)}`);
+        if (options.signal?.aborted) {
+          stopped = true;
+          break;
+        }
+      }
+      bar.finish();
+      if (stopped) {
+        save(lastPath);
+        log(`stopped during epoch ${progress.epoch + 1} after batch ${progress.batch}; the state is saved: run again with --resume to continue`);
+        break;
+      }
+      const validation = valSamples.length > 0 ? evaluate(model, valSamples, set.normalisation, window) : undefined;
+      const score = validation ? (config.selection === 'f1' ? validation.f1 : validation.combined) : -progress.epoch;
+      progress.epoch += 1;
+      progress.batch = 0;
+      const improved = score > progress.bestScore;
+      if (improved) {
+        progress.bestScore = score;
+        progress.bestEpoch = progress.epoch;
+      }
+      const record: EpochRecord = {
+        epoch: progress.epoch,
+        seconds: (performance.now() - started) / 1000,
+        train: { ce: sums.ce / Math.max(1, sums.batches), perceptual: sums.perceptual / Math.max(1, sums.batches) },
+        validation: validation ?? null,
+        best: improved,
+      };
+      appendLog(config.out, record);
+      save(lastPath, validation);
+      if (improved) copyAtomically(lastPath, join(config.out, BEST_CHECKPOINT));
+      if (progress.epoch % config.keepEvery === 0) copyAtomically(lastPath, join(config.out, `epoch-${progress.epoch}.safetensors`));
+      await writeCurves(config.out, readLog(config.out));
+      log(describeEpoch(record, config));
+    }
+  } finally {
+    await loader.close();
+  }
+  return { completedEpochs: progress.epoch, stopped, bestScore: progress.bestScore, bestEpoch: progress.bestEpoch };
+}
+
+function buildModel(config: TrainConfig): SegmentationModel {
+  const backboneWeights = config.encoderWeights === 'none' ? undefined : config.encoderWeights;
+  if (backboneWeights !== undefined && config.model === 'unet') throw new Error('--encoder-weights applies to resunet34 and fcn8s; unet has no pretrained encoder');
+  const options = { ...config.modelOptions, ...(backboneWeights === undefined ? {} : { backboneWeights }) };
+  return createModel(config.model, options as ModelOptions[typeof config.model]).train();
+}
+
+function trainingStateOf(header: CheckpointHeader, path: string, config: TrainConfig): TrainingState {
+  const state = header.training as TrainingState | undefined;
+  if (state === undefined) throw new Error(`'${path}' holds no training state (a shipped model?); it cannot be resumed`);
+  for (const key of ['model', 'data', 'batchSize', 'seed', 'perceptualWeight'] as const) {
+    if (JSON.stringify(state.config[key]) !== JSON.stringify(config[key])) {
+      throw new Error(`cannot resume '${path}': it was trained with ${key} = ${JSON.stringify(state.config[key])}, now ${JSON.stringify(config[key])}`);
+    }
+  }
+  return state;
+}
+
+/** One optimisation step; returns the loss terms. Throws NonFiniteLossError naming the step. */
+function trainStep(model: SegmentationModel, vgg: VGG16Features | null, optimizer: Adam, batch: Batch, config: TrainConfig, epoch: number): { ce: number; perceptual: number } {
+  return scope(() => {
+    const { size, cropSize: s } = batch;
+    const images = tensor(batch.images, [size, 3, s, s], { device: config.device });
+    const targets = tensor(batch.targets, [size, s, s], { device: config.device });
+    const weights = tensor(batch.weights, [size, s, s], { device: config.device });
+    optimizer.zeroGrad();
+    const logits: Tensor = config.precision === 'bf16'
+      ? autocast(config.device === 'cpu' ? 'cpu' : 'cuda', 'bfloat16', () => model.forward(images)).to('float32')
+      : model.forward(images);
+    const ce = weightedCrossEntropy(logits, targets, weights);
+    const perceptual = vgg === null ? null : perceptualLoss(vgg, logits, targets);
+    const loss = perceptual === null ? ce : ce.add(perceptual.mul(config.perceptualWeight));
+    const value = loss.item();
+    if (!Number.isFinite(value)) {
+      throw new NonFiniteLossError(`the loss became ${value} at epoch ${epoch + 1}, batch ${batch.index + 1} ` +
+        `(cross-entropy ${ce.item()}, perceptual ${perceptual?.item() ?? 'off'}); training stopped, the last good checkpoint is kept`);
+    }
+    loss.backward();
+    optimizer.step();
+    return { ce: ce.item(), perceptual: perceptual?.item() ?? 0 };
+  });
+}
+
+function evaluate(model: SegmentationModel, samples: readonly DatasetSample[], normalisation: Parameters<typeof validate>[2], window: Parameters<typeof validate>[3]): ValidationScores {
+  model.eval();
+  try {
+    return validate(model, samples, normalisation, window);
+  } finally {
+    model.train();
+  }
+}
+
+function copyAtomically(from: string, to: string): void {
+  const temporary = `${to}.${process.pid}.tmp`;
+  copyFileSync(from, temporary);
+  renameSync(temporary, to);
+}
+
+function describeEpoch(record: EpochRecord, config: TrainConfig): string {
+  const v = record.validation;
+  const val = v ? ` | val loss ${v.loss.toFixed(4)} IoU ${v.iou.toFixed(4)} nuclei IoU ${v.iouNuclei.toFixed(4)} F1 ${v.f1.toFixed(4)} Dice ${v.dice.toFixed(4)}` : '';
+  return `epoch ${record.epoch}/${config.epochs} (${record.seconds.toFixed(1)} s): train CE ${record.train.ce.toFixed(4)}` +
+    `${config.perceptualWeight > 0 ? ` perceptual ${record.train.perceptual.toFixed(5)}` : ''}${val}${record.best ? ' (best so far)' : ''}`;
+}
