@@ -7,7 +7,7 @@ import { createRaster, type Raster } from '../../src/image/raster.js';
 import { consepDir, consepSkipReason, pythonSkipReason } from '../support/env.js';
 import { assertArraysClose, golden, seededRandom } from './golden.js';
 
-const skipPython = pythonSkipReason('numpy');
+const skipPython = pythonSkipReason('skimage', 'scipy');
 const skipConsep = skipPython || consepSkipReason();
 
 function randomRgb(width: number, height: number, channels: number, seed: number): Raster<Uint8Array> {

@@ -5,7 +5,7 @@ import { createRaster, type Raster } from '../../src/image/raster.js';
 import { consepSkipReason, pythonSkipReason } from '../support/env.js';
 import { assertArraysEqual, consepLabels, consepNames, golden, randomMask } from './golden.js';
 
-const skipPython = pythonSkipReason('scipy');
+const skipPython = pythonSkipReason('skimage', 'scipy');
 const skipConsep = skipPython || consepSkipReason();
 
 test('distances to the nearest zero pixel, with its index', () => {

@@ -9,7 +9,7 @@ import { sampleBilinear, sampleNearest } from '../../src/image/sampling.js';
 import { consepDir, consepSkipReason, pythonSkipReason } from '../support/env.js';
 import { assertArraysClose, golden, seededRandom } from './golden.js';
 
-const skipPython = pythonSkipReason('scipy');
+const skipPython = pythonSkipReason('skimage', 'scipy');
 const skipConsep = skipPython || consepSkipReason();
 
 function ramp(width: number, height: number, channels = 1): Raster<Int32Array> {
