@@ -148,15 +148,17 @@ function maximumFilter<T extends PixelArray>(data: T, width: number, height: num
     widen: (run) => {
       const next = emptyLike(run);
       for (let row = 0; row < run.length; row += width) {
+        const last = row + width - 1;
         let left = run[row];
         let middle = left;
-        for (let x = 0; x < width; x++) {
-          const right = x + 1 < width ? run[row + x + 1] : middle;
+        for (let i = row; i < last; i++) {
+          const right = run[i + 1];
           const m = left > middle ? left : middle;
-          next[row + x] = right > m ? right : m;
+          next[i] = right > m ? right : m;
           left = middle;
           middle = right;
         }
+        next[last] = left > middle ? left : middle;
       }
       return next;
     },
@@ -166,7 +168,8 @@ function maximumFilter<T extends PixelArray>(data: T, width: number, height: num
           const a = rows[up + x];
           const b = rows[down + x];
           const m = a > b ? a : b;
-          if (m > target[row + x]) target[row + x] = m;
+          const t = target[row + x];
+          target[row + x] = m > t ? m : t;
         }
       }),
   });
