@@ -12,11 +12,13 @@
       'src/autograd.cc',
       'src/optim.cc',
       'src/pickle.cc',
+      'src/openslide.cc',
     ],
     'include_dirs': [
       "<!(node -p \"require('node-addon-api').include_dir\")",
       '<(torch_include)',
       '<(torch_include)/torch/csrc/api/include',
+      '<!@(pkg-config --cflags-only-I openslide | sed s/-I//g)',
     ],
     'defines': [
       'NAPI_VERSION=8',
@@ -34,6 +36,7 @@
       '-ltorch',
       '-ltorch_cpu',
       '-lc10',
+      '<!@(pkg-config --libs openslide)',
     ],
   }],
 }

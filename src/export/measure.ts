@@ -41,10 +41,24 @@ export interface MeasureInput {
   /** The 8-bit RGB image the labels were predicted on. */
   readonly image: Raster<Uint8Array>;
   readonly probabilities?: ReadonlyMap<number, ClassProbabilities>;
+  /** Where the label map lies in the output coordinates (a tile of a slide); the image's own by default. */
+  readonly frame?: PixelFrame;
 }
 
+/**
+ * Output coordinates of the label map's pixel corners: (x + scale·col, y + scale·row). Centroids and
+ * outlines are given in them; areas and lengths stay in label-map pixels.
+ */
+export interface PixelFrame {
+  readonly x: number;
+  readonly y: number;
+  readonly scale: number;
+}
+
+const IMAGE_FRAME: PixelFrame = { x: 0, y: 0, scale: 1 };
+
 /** One record per nucleus id present, in increasing id order. Throws on inconsistent input. */
-export function measureNuclei({ labels, image, probabilities }: MeasureInput): NucleusRecord[] {
+export function measureNuclei({ labels, image, probabilities, frame = IMAGE_FRAME }: MeasureInput): NucleusRecord[] {
   assertSingleChannel(labels, 'nucleus measurement');
   if (image.width !== labels.width || image.height !== labels.height) {
     throw new RangeError(`image ${image.width}×${image.height} and label map ${labels.width}×${labels.height} differ in size`);
@@ -58,7 +72,7 @@ export function measureNuclei({ labels, image, probabilities }: MeasureInput): N
       id: region.id,
       nucleusClass: classOfId(region.id),
       probabilities: checkedProbabilities(region.id, probabilities?.get(region.id)),
-      centroid: { x: region.centroid[1], y: region.centroid[0] },
+      centroid: centreInFrame(region.centroid[1], region.centroid[0], frame),
       area,
       perimeter: perimeter(object.mask),
       equivalentDiameter: Math.sqrt((4 * area) / Math.PI),
@@ -66,9 +80,25 @@ export function measureNuclei({ labels, image, probabilities }: MeasureInput): N
       solidity: area / convexArea(object.mask),
       meanHaematoxylin: haematoxylin / area,
       meanEosin: eosin / area,
-      outline: traceOutline(object),
+      outline: inFrame(traceOutline(object), frame),
     };
   });
+}
+
+function isImageFrame({ x, y, scale }: PixelFrame): boolean {
+  return x === 0 && y === 0 && scale === 1;
+}
+
+// A pixel's centre lies half a pixel inside its corner, in both coordinate systems.
+function centreInFrame(col: number, row: number, frame: PixelFrame): { x: number; y: number } {
+  if (isImageFrame(frame)) return { x: col, y: row };
+  return { x: frame.x + frame.scale * (col + 0.5) - 0.5, y: frame.y + frame.scale * (row + 0.5) - 0.5 };
+}
+
+function inFrame(outline: Outline, frame: PixelFrame): Outline {
+  if (isImageFrame(frame)) return outline;
+  const { x, y, scale } = frame;
+  return outline.map((ring) => ring.map(([col, row]): [number, number] => [x + scale * col, y + scale * row]));
 }
 
 // Summed haematoxylin and eosin densities over the object's pixels; stains is rgbToHed's data.
