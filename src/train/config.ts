@@ -32,6 +32,8 @@ export interface TrainConfig {
   workers: number;
   seed: number;
   selection: Selection;
+  /** Side of the augmented training crops (§6: 224). Smaller crops make cheaper steps (the demo). */
+  cropSize: number;
   /** Validation sliding window (§9: patch 224, overlap 80). */
   valTile: number;
   valOverlap: number;
@@ -58,6 +60,7 @@ export const DEFAULT_CONFIG: Omit<TrainConfig, 'data' | 'out'> = {
   workers: 1,
   seed: 1,
   selection: 'reference',
+  cropSize: 224,
   valTile: 224,
   valOverlap: 80,
   keepEvery: 30,
@@ -89,7 +92,7 @@ export function resolveConfig(partial: Partial<TrainConfig>): TrainConfig {
   if (typeof config.data !== 'string' || config.data === '') problems.push('data (the dataset folder) is required');
   if (typeof config.out !== 'string' || config.out === '') problems.push('out (the run folder) is required');
   if (!isModelName(String(config.model))) problems.push(`model must be resunet34, unet or fcn8s, got ${String(config.model)}`);
-  for (const key of ['epochs', 'batchSize', 'threads', 'valTile', 'keepEvery'] as const) positiveInteger(key);
+  for (const key of ['epochs', 'batchSize', 'threads', 'cropSize', 'valTile', 'keepEvery'] as const) positiveInteger(key);
   if (!(Number.isInteger(config.workers) && config.workers >= 0)) problems.push(`workers must be an integer ≥ 0, got ${config.workers}`);
   if (!(config.lr > 0)) problems.push(`lr must be positive, got ${config.lr}`);
   if (!(config.weightDecay >= 0)) problems.push(`weightDecay must be ≥ 0, got ${config.weightDecay}`);
@@ -97,6 +100,7 @@ export function resolveConfig(partial: Partial<TrainConfig>): TrainConfig {
   if (!(Array.isArray(config.betas) && config.betas.length === 2 && config.betas.every((b) => b >= 0 && b < 1))) problems.push('betas must be two numbers in [0, 1)');
   if (config.precision !== 'fp32' && config.precision !== 'bf16') problems.push(`precision must be fp32 or bf16, got ${String(config.precision)}`);
   if (config.selection !== 'reference' && config.selection !== 'f1') problems.push(`selection must be reference or f1, got ${String(config.selection)}`);
+  if (config.cropSize % 32 !== 0 || config.cropSize > 250) problems.push(`cropSize must be a multiple of 32 up to the 250-px patch, got ${config.cropSize}`);
   if (config.valTile % 32 !== 0) problems.push(`valTile must be a multiple of 32, got ${config.valTile}`);
   if (!(config.valOverlap >= 0 && config.valOverlap < config.valTile && config.valOverlap % 2 === 0)) problems.push(`valOverlap must be even and smaller than valTile, got ${config.valOverlap}`);
   if (!(config.mpp > 0)) problems.push(`mpp must be positive, got ${config.mpp}`);

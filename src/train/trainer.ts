@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, copyFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { loadDataset, type DatasetSample } from '../data/dataset.js';
+import { REFERENCE_AUGMENTATION } from '../data/augment.js';
 import { BatchLoader } from '../data/loader.js';
 import { prepareTrainingSet } from '../data/training-set.js';
 import type { Batch } from '../data/batch.js';
@@ -100,7 +101,8 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
     saveCheckpoint(path, { header: header({ training, validation }), model, optimizer: optimizer.stateDict() });
   };
 
-  const loader = new BatchLoader(set, { batchSize: config.batchSize, seed: config.seed, workers: config.workers });
+  const augmentation = { ...REFERENCE_AUGMENTATION, cropSize: config.cropSize };
+  const loader = new BatchLoader(set, { batchSize: config.batchSize, seed: config.seed, workers: config.workers, augmentation });
   const window = { tile: config.valTile, overlap: config.valOverlap };
   let stopped = false;
   try {
@@ -166,7 +168,7 @@ function buildModel(config: TrainConfig): SegmentationModel {
 function trainingStateOf(header: CheckpointHeader, path: string, config: TrainConfig): TrainingState {
   const state = header.training as TrainingState | undefined;
   if (state === undefined) throw new Error(`'${path}' holds no training state (a shipped model?); it cannot be resumed`);
-  for (const key of ['model', 'data', 'batchSize', 'seed', 'perceptualWeight'] as const) {
+  for (const key of ['model', 'data', 'batchSize', 'cropSize', 'seed', 'perceptualWeight'] as const) {
     if (JSON.stringify(state.config[key]) !== JSON.stringify(config[key])) {
       throw new Error(`cannot resume '${path}': it was trained with ${key} = ${JSON.stringify(state.config[key])}, now ${JSON.stringify(config[key])}`);
     }

@@ -34,7 +34,7 @@ test('writeNucleusOutputs writes the label images, overlay, GeoJSON, CSV and sum
     const labels = syntheticLabels();
     const probabilities = new Map<number, ClassProbabilities>([[9, [0.8, 0.15, 0.05]]]);
     const { paths, records, summary } = await writeNucleusOutputs({ labels, image: greyImage(labels), probabilities, mpp: 0.25, outDir: join(dir, 'out'), name: 'tile' });
-    assert.deepEqual(readdirSync(join(dir, 'out')).sort(), ['tile.geojson', 'tile_nuclei.csv', 'tile_overlay.png', 'tile_label.png', 'tile_label.tiff', 'tile_summary.json']);
+    assert.deepEqual(readdirSync(join(dir, 'out')).sort(), ['tile.geojson', 'tile_label.png', 'tile_label.tiff', 'tile_nuclei.csv', 'tile_overlay.png', 'tile_summary.json']);
     for (const format of ['labels-png', 'labels-tiff'] as const) {
       const image = await readImage(paths[format] as string);
       assert.ok(image.data instanceof Uint16Array, `${format} is 16-bit`);

@@ -21,7 +21,7 @@ export const demoCommand: Command = {
   summary: 'synthetic data → train a small U-Net → predict → evaluate → all outputs (a few minutes on 2 cores)',
   flags: {
     out: { type: 'string', description: 'demo folder (default histonuc-demo)' },
-    epochs: { type: 'string', description: 'training epochs (default 4)' },
+    epochs: { type: 'string', description: 'training epochs (default 8)' },
     threads: { type: 'string', description: 'libtorch threads (default 2)' },
     retrain: { type: 'boolean', description: 'train again even if the demo folder holds a trained model' },
   },
@@ -30,7 +30,7 @@ export const demoCommand: Command = {
     const dir = stringFlag(args, 'out') ?? 'histonuc-demo';
     const dataDir = join(dir, 'data');
     const runDir = join(dir, 'run');
-    const epochs = numberFlag(args, 'epochs', { integer: true, min: 1 }) ?? 4;
+    const epochs = numberFlag(args, 'epochs', { integer: true, min: 1 }) ?? 8;
     if (args.flags.has('retrain')) rmSync(runDir, { recursive: true, force: true });
     const outDir = join(dir, 'predictions');
     if (!existsSync(dataDir)) {
@@ -46,7 +46,7 @@ export const demoCommand: Command = {
     } else {
       console.log(`2/4 training a small U-Net (${runDir})`);
       const config = resolveConfig({
-        data: dataDir, out: runDir, model: 'unet', epochs,
+        data: dataDir, out: runDir, model: 'unet', epochs, cropSize: 128,
         lr: 1e-3, perceptualWeight: 0, precision: 'fp32', selection: 'f1', threads: numberFlag(args, 'threads', { integer: true, min: 1 }) ?? 2,
         workers: 1, mpp: 0.25,
       });

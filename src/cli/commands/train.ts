@@ -24,6 +24,7 @@ const flags = {
   workers: { type: 'string', description: 'data-loading worker threads (default 1)' },
   seed: { type: 'string', description: 'random seed (default 1)' },
   selection: { type: 'string', description: 'best-model criterion: reference (pixel IoUs, §9) or f1 (object-level detection F1)' },
+  'crop-size': { type: 'string', description: 'side of the augmented training crops (default 224, the paper)' },
   'keep-every': { type: 'string', description: 'keep a checkpoint copy every N epochs (default 30)' },
   mpp: { type: 'string', description: 'microns per pixel of the training images (default 0.25)' },
   resume: { type: 'boolean', description: 'continue the run in --out exactly where it stopped' },
@@ -59,6 +60,7 @@ function configFromArgs(args: ParsedArgs): Partial<TrainConfig> {
   set('workers', numberFlag(args, 'workers', { integer: true, min: 0 }));
   set('seed', numberFlag(args, 'seed', { integer: true, min: 0 }));
   set('selection', stringFlag(args, 'selection') as Selection | undefined);
+  set('cropSize', numberFlag(args, 'crop-size', { integer: true, min: 32 }));
   set('keepEvery', numberFlag(args, 'keep-every', { integer: true, min: 1 }));
   set('mpp', numberFlag(args, 'mpp', { min: 0 }));
   return config;
