@@ -71,7 +71,8 @@ export async function writeTestSlide(options: TestSlideOptions): Promise<TestSli
     const height = rows * cellHeight + (rows + 1) * shim;
     const mpp = sourceMpp / scale;
     const resolution = statesMpp ? { xres: 1000 / mpp, yres: 1000 / mpp, resolutionUnit: 'cm' as const } : {};
-    await sharp(grid, { join: { across: columns, shim, background: '#ffffff' }, limitInputPixels: false })
+    const mosaic = grid.length === 1 ? sharp(grid[0]) : sharp(grid, { join: { across: columns, shim, background: '#ffffff' }, limitInputPixels: false });
+    await mosaic
       .extend({ top: shim, bottom: shim, left: shim, right: shim, background: '#ffffff' })
       .tiff({ tile: true, pyramid: true, tileWidth: 256, tileHeight: 256, compression, quality: 90, ...resolution })
       .toFile(path);
