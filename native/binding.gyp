@@ -11,7 +11,6 @@
       'src/ops_shape.cc',
       'src/autograd.cc',
       'src/optim.cc',
-      'src/pickle.cc',
       'src/openslide.cc',
     ],
     'include_dirs': [

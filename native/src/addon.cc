@@ -12,7 +12,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterShape(env, exports);
   RegisterAutograd(env, exports);
   RegisterOptim(env, exports);
-  RegisterPickle(env, exports);
   RegisterOpenSlide(env, exports);
   return exports;
 }

@@ -117,6 +117,5 @@ void RegisterMath(Napi::Env env, Napi::Object exports);
 void RegisterShape(Napi::Env env, Napi::Object exports);
 void RegisterAutograd(Napi::Env env, Napi::Object exports);
 void RegisterOptim(Napi::Env env, Napi::Object exports);
-void RegisterPickle(Napi::Env env, Napi::Object exports);
 
 }  // namespace histonuc

@@ -154,9 +154,8 @@ export interface NativeBinding {
   autocastEnter(deviceType: 'cpu' | 'cuda', dtype: DType): boolean;
   autocastExit(deviceType: 'cpu' | 'cuda', enabledBefore: boolean, dtypeBefore: DType): void;
   autocastDtype(deviceType: 'cpu' | 'cuda'): DType;
-  // optimizers and serialization
+  // optimizers
   adamStep(param: H, grad: H, expAvg: H, expAvgSq: H, step: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean): void;
-  loadStateDict(path: string): [string, H][];
 }
 
 function addonPath(): string {
