@@ -1,12 +1,14 @@
 // A slide opened for reading: any file OpenSlide reads (SVS, NDPI, MRXS, generic tiled TIFF, ...),
 // or a large plain TIFF/PNG/JPEG, which is first rewritten (by libvips, streaming) as a pyramidal tiled
 // TIFF in a temporary folder so that every slide is read through OpenSlide, region by region. The
-// pixel size comes from the slide, or from the user where the slide states none.
+// pixel size comes from the slide, or from the user where the slide states none. Failures are
+// ImageFileErrors naming the file.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { checkPixelSize } from '../export/fields.js';
+import { ImageFileError } from '../image/io.js';
 import type { Raster } from '../image/raster.js';
 import { detectSlideVendor, OpenSlide, type SlideLevel } from './openslide.js';
 
@@ -15,17 +17,6 @@ export const SLIDE_MIN_PIXELS = 5000 * 5000;
 
 // Pixel sizes outside this range (µm) are not a microscope's: TIFF writers put 72 dpi by default.
 const PLAUSIBLE_MPP: readonly [number, number] = [0.02, 50];
-
-/** A slide that cannot be opened or read, or lacks what the run needs; the message names the file. */
-export class SlideFileError extends Error {
-  constructor(
-    readonly path: string,
-    problem: string,
-  ) {
-    super(`${path}: ${problem}`);
-    this.name = 'SlideFileError';
-  }
-}
 
 export type PixelSizeSource = 'slide' | 'tiff-resolution' | 'user';
 
@@ -49,7 +40,7 @@ export class Slide {
     try {
       if (!statSync(path).isFile()) throw new Error('not a file');
     } catch (error) {
-      throw new SlideFileError(path, `cannot open (${messageOf(error)})`);
+      throw new ImageFileError(path, `cannot open (${messageOf(error)})`);
     }
     let readable = path;
     let temporaryDir: string | null = null;
@@ -69,14 +60,14 @@ export class Slide {
       reader = new OpenSlide(readable);
     } catch (error) {
       if (temporaryDir !== null) rmSync(temporaryDir, { recursive: true, force: true });
-      throw new SlideFileError(path, `corrupt or unsupported slide (${messageOf(error)})`);
+      throw new ImageFileError(path, `corrupt or unsupported slide (${messageOf(error)})`);
     }
     statedMpp ??= pixelSizeOf(reader.properties);
     const mpp = options.mpp ?? statedMpp;
     if (mpp === null) {
       reader.close();
       if (temporaryDir !== null) rmSync(temporaryDir, { recursive: true, force: true });
-      throw new SlideFileError(path, 'the slide does not state its pixel size; give it with --mpp (µm per pixel, about 0.25 for a 40× scan, 0.5 for 20×)');
+      throw new ImageFileError(path, 'the slide does not state its pixel size; give it with --mpp (µm per pixel, about 0.25 for a 40× scan, 0.5 for 20×)');
     }
     const source: PixelSizeSource = options.mpp !== undefined ? 'user' : reader.properties['openslide.mpp-x'] !== undefined ? 'slide' : 'tiff-resolution';
     return new Slide(path, reader, mpp, source, temporaryDir);
@@ -105,7 +96,7 @@ export class Slide {
     try {
       return this.reader.readRegion(level, x, y, width, height);
     } catch (error) {
-      throw new SlideFileError(this.path, `cannot read pixels (${messageOf(error).replace(`${this.reader.path}: `, '')})`);
+      throw new ImageFileError(this.path, `cannot read pixels (${messageOf(error).replace(`${this.reader.path}: `, '')})`);
     }
   }
 
@@ -120,13 +111,16 @@ export async function isSlidePath(path: string): Promise<boolean> {
   const vendor = detectSlideVendor(path);
   if (vendor !== null && vendor !== 'generic-tiff') return true;
   if (vendor === 'generic-tiff') {
-    const reader = new OpenSlide(path);
+    let reader: OpenSlide;
     try {
-      const [base] = reader.levels;
-      return reader.levels.length > 1 || base.width * base.height >= SLIDE_MIN_PIXELS;
-    } finally {
-      reader.close();
+      reader = new OpenSlide(path);
+    } catch {
+      return true; // a tiled TIFF OpenSlide cannot open: the slide path says why
     }
+    const [base] = reader.levels;
+    const pyramidOrLarge = reader.levels.length > 1 || base.width * base.height >= SLIDE_MIN_PIXELS;
+    reader.close();
+    return pyramidOrLarge;
   }
   try {
     const { width = 0, height = 0 } = await sharp(path, { limitInputPixels: false }).metadata();
@@ -167,7 +161,7 @@ async function rewriteAsTiledTiff(path: string, target: string): Promise<number 
       .tiff({ tile: true, pyramid: true, tileWidth: 512, tileHeight: 512, compression: 'lzw' })
       .toFile(target);
   } catch (error) {
-    throw new SlideFileError(path, `not a slide or image histonuc can read (${messageOf(error)})`);
+    throw new ImageFileError(path, `not a slide or image histonuc can read (${messageOf(error)})`);
   }
   const mpp = density === undefined ? NaN : 25400 / density;
   return plausible(mpp) ? mpp : null;

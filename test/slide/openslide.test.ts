@@ -6,7 +6,8 @@ import sharp from 'sharp';
 import { readRgb } from '../../src/image/io.js';
 import { ModelView } from '../../src/slide/model-view.js';
 import { detectSlideVendor, OpenSlide } from '../../src/slide/openslide.js';
-import { isSlidePath, Slide, SlideFileError } from '../../src/slide/slide-source.js';
+import { ImageFileError } from '../../src/image/io.js';
+import { isSlidePath, Slide } from '../../src/slide/slide-source.js';
 import { writeTestSlide } from '../../src/slide/test-slides.js';
 import { consepSkipReason } from '../support/env.js';
 import { consepImage, withTempDir } from './fixtures.js';
@@ -48,7 +49,7 @@ test('slides state their scale in µm per pixel, or the user gives it; unreadabl
     slide.close();
 
     const unstated = await writeTestSlide({ path: join(dir, 'unstated.tiff'), cells: sources, columns: 2, statesMpp: false });
-    await assert.rejects(Slide.open(unstated.path), (error: Error) => error instanceof SlideFileError && /unstated\.tiff: .*pixel size; give it with --mpp/.test(error.message));
+    await assert.rejects(Slide.open(unstated.path), (error: Error) => error instanceof ImageFileError && /unstated\.tiff: .*pixel size; give it with --mpp/.test(error.message));
     const given = await Slide.open(unstated.path, { mpp: 0.5 });
     assert.equal(given.mpp, 0.5);
     assert.equal(given.mppSource, 'user');
