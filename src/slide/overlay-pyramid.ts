@@ -15,7 +15,7 @@ const VIPS_CODING_NONE = 0;
 const VIPS_INTERPRETATION_SRGB = 22;
 
 export class OverlayCanvas {
-  private readonly fd: number;
+  private fd: number | null;
 
   /** Opens the canvas at `path`, keeping what an earlier (interrupted) run drew there. */
   constructor(
@@ -27,21 +27,23 @@ export class OverlayCanvas {
   ) {
     const bytes = HEADER_BYTES + width * height * 3;
     const reuse = existsSync(path) && statSync(path).size === bytes;
-    this.fd = openSync(path, reuse ? 'r+' : 'w');
+    const fd = openSync(path, reuse ? 'r+' : 'w');
     if (!reuse) {
-      ftruncateSync(this.fd, bytes);
-      writeSync(this.fd, this.header(), 0, HEADER_BYTES, 0);
+      ftruncateSync(fd, bytes);
+      writeSync(fd, this.header(), 0, HEADER_BYTES, 0);
     }
+    this.fd = fd;
   }
 
   /** Draws an RGB image with its top-left corner at (x, y). */
   put(image: Raster<Uint8Array>, x: number, y: number): void {
+    const fd = this.open();
     const rowBytes = image.width * 3;
     const row = Buffer.alloc(rowBytes);
     for (let r = 0; r < image.height; r++) {
       const from = r * rowBytes;
       for (let i = 0; i < rowBytes; i++) row[i] = 255 - image.data[from + i];
-      writeSync(this.fd, row, 0, rowBytes, HEADER_BYTES + ((y + r) * this.width + x) * 3);
+      writeSync(fd, row, 0, rowBytes, HEADER_BYTES + ((y + r) * this.width + x) * 3);
     }
   }
 
@@ -60,8 +62,15 @@ export class OverlayCanvas {
     }
   }
 
+  /** Safe to call more than once. */
   close(): void {
-    closeSync(this.fd);
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+
+  private open(): number {
+    if (this.fd === null) throw new Error(`${this.path}: the overlay canvas was closed`);
+    return this.fd;
   }
 
   private header(): Buffer {

@@ -57,6 +57,7 @@ export interface SlideOutputPaths {
   readonly overlay?: string;
 }
 
+/** NucleusSummary over the tissue area (region.areaPx, model-view pixels), with the slide's facts. */
 export interface SlideSummary extends NucleusSummary {
   readonly slide: {
     readonly file: string;
@@ -87,6 +88,7 @@ export async function predictSlide(options: SlidePredictOptions): Promise<SlideP
   if (options.finder === undefined && options.checkpoint === undefined) throw new Error('predictSlide needs a checkpoint (or a finder)');
   const slide = await Slide.open(options.slide, { mpp: options.mpp });
   let finder: NucleusFinder | undefined;
+  let canvas: OverlayCanvas | null = null;
   try {
     finder = options.finder ?? openFinder({ checkpoint: options.checkpoint!, options: predictorOptions(options) });
     const view = new ModelView(slide, finder.mpp);
@@ -97,14 +99,14 @@ export async function predictSlide(options: SlidePredictOptions): Promise<SlideP
     mkdirSync(outDir, { recursive: true });
     const manifest = { slide: { path: options.slide, fingerprint: slide.fingerprint, mpp: slide.mpp }, model: finder.identity, region, tileSize, margin, includeBackground: !!options.includeBackground, overlay };
     const { state, resumed } = RunState.open(join(outDir, `.${name}.slide-run`), manifest);
-    const canvas = overlay ? new OverlayCanvas(state.file('overlay.v'), region.width, region.height, view.mpp) : null;
-    const pending = tiles.filter((tile) => !(resumed && state.isDone(tile.index)));
+    canvas = overlay ? new OverlayCanvas(state.file('overlay.v'), region.width, region.height, view.mpp) : null;
+    const pending = resumed ? tiles.filter((tile) => !state.isDone(tile.index)) : tiles;
     const processor = new TileProcessor(view, finder);
     const progress = (options.progress ?? process.stderr.isTTY) ? new ProgressBar({ label: name, total: pending.length, unit: 'tiles' }) : null;
     let found = 0;
     for (const tile of pending) {
       const { result, overlay: drawn } = processor.process(tile, canvas !== null);
-      if (canvas !== null && drawn !== null) canvas.put(drawn, tile.inner.x - region.x, tile.inner.y - region.y);
+      if (drawn !== null) canvas?.put(drawn, tile.inner.x - region.x, tile.inner.y - region.y);
       state.save(result);
       found += result.records.length;
       progress?.tick(1, `${found} nuclei`);
@@ -118,7 +120,8 @@ export async function predictSlide(options: SlidePredictOptions): Promise<SlideP
       ...(canvas !== null ? { overlay: join(outDir, `${name}_overlay.tiff`) } : {}),
     };
     const { counter, cut } = writeRecordFiles(tiles, state, paths, view.mpp);
-    const areaSlidePixels = tissue === null ? view.toSlide(region).width * view.toSlide(region).height : tissueArea(tissue, view.toSlide(region));
+    const regionOnSlide = view.toSlide(region);
+    const countedArea = tissue === null ? regionOnSlide.width * regionOnSlide.height : tissueArea(tissue, regionOnSlide);
     const summary: SlideSummary = {
       slide: {
         file: options.slide,
@@ -128,20 +131,19 @@ export async function predictSlide(options: SlidePredictOptions): Promise<SlideP
         micronsPerPixelFrom: slide.mppSource,
         level: view.level,
         viewMicronsPerPixel: view.mpp,
-        region: view.toSlide(region),
+        region: regionOnSlide,
         tiles: { total: allTiles.length, processed: tiles.length },
         cutNuclei: cut,
       },
-      ...counter.summary(Math.max(1, areaSlidePixels / view.slidePerView ** 2), view.mpp),
+      ...counter.summary(Math.max(1, countedArea / view.slidePerView ** 2), view.mpp),
     };
     writeFileAtomic(paths.summary, (write) => write(`${JSON.stringify(summary, null, 2)}\n`));
-    if (canvas !== null) {
-      await canvas.writePyramid(paths.overlay!);
-      canvas.close();
-    }
+    if (canvas !== null) await canvas.writePyramid(paths.overlay!);
+    canvas?.close();
     state.remove();
     return { paths, summary, resumedTiles: tiles.length - pending.length };
   } finally {
+    canvas?.close();
     if (options.finder === undefined) finder?.dispose();
     slide.close();
   }
