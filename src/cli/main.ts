@@ -43,7 +43,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   try {
     await command.run(parseArgs(rest, command.flags));
-    return 0;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`histonuc ${command.path.join(' ')}: ${error.message}\nusage: ${command.usage}`);

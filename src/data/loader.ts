@@ -78,7 +78,13 @@ export class BatchLoader {
   /** Stops the worker threads. */
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all(this.#workers.map((worker) => worker.terminate()));
+    // An idle worker is unref'd; without ref() the event loop could empty before its exit event.
+    await Promise.all(
+      this.#workers.map((worker) => {
+        worker.ref();
+        return worker.terminate();
+      }),
+    );
   }
 
   #make(request: BatchRequest): Promise<Batch> {

@@ -107,6 +107,12 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
   let stopped = false;
   try {
     while (progress.epoch < config.epochs && !stopped) {
+      if (options.signal?.aborted) {
+        stopped = true;
+        save(lastPath);
+        log(`stopped before epoch ${progress.epoch + 1}; the state is saved: run again with --resume to continue`);
+        break;
+      }
       const started = performance.now();
       const bar = new ProgressBar({ label: `epoch ${progress.epoch + 1}/${config.epochs}`, total: loader.batchesPerEpoch, unit: 'batch' });
       const sums = { ce: 0, perceptual: 0, batches: 0 };
