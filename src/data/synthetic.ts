@@ -74,7 +74,7 @@ const KINDS: Record<'tumor' | 'lymphocyte' | 'stroma', NucleusKind> = {
     hematoxylin: [0.45, 0.75], chromatin: 0.55, rim: 0.55, nucleoli: 0.8, maxOverlap: 0.15,
   },
   lymphocyte: {
-    nucleusClass: 1, semiMajor: [5, 7], aspect: [0.85, 1], irregularity: 0.03,
+    nucleusClass: 1, semiMajor: [6, 8], aspect: [0.85, 1], irregularity: 0.03,
     hematoxylin: [1.35, 1.7], chromatin: 0.12, rim: 0, nucleoli: 0, maxOverlap: 0.08,
   },
   stroma: {
