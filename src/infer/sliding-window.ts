@@ -23,7 +23,10 @@ const defaults: Required<SlidingWindowOptions> = { tile: 224, overlap: 80, batch
 
 /** Per-class probabilities (C×H×W, float32) for a normalised 1×3×H×W image. */
 export function slidingWindowProbabilities(model: Layer, image: Tensor, options: SlidingWindowOptions = {}): Tensor {
-  const { tile, overlap, batchSize, stitching } = { ...defaults, ...options };
+  const tile = options.tile ?? defaults.tile;
+  const overlap = options.overlap ?? defaults.overlap;
+  const batchSize = options.batchSize ?? defaults.batchSize;
+  const stitching = options.stitching ?? defaults.stitching;
   const [, , height = 0, width = 0] = image.shape;
   const plan = planTiles(height, width, tile, overlap);
   return noGrad(() =>
