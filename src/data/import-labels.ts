@@ -2,6 +2,7 @@
 // instance) to the paper's class-encoded label map (REFERENCE_SPEC §1). Nuclei are taken in
 // increasing source id; the k-th of class c gets idForClass(c, k): 3k tumor, 3k−2 lymphocyte,
 // 3k−1 stroma. The result must fit a 16-bit label image.
+import { FileError } from '../util/file-error.js';
 import { idForClass, NUCLEUS_CLASS_NAMES, type NucleusClass } from '../image/labels.js';
 import { createRaster, type LabelMap } from '../image/raster.js';
 
@@ -11,15 +12,7 @@ export type NucleusClassName = (typeof NUCLEUS_CLASS_NAMES)[number];
 export type TypeClasses = ReadonlyMap<number, NucleusClass>;
 
 /** The problem of one source annotation file; the message starts with the file. */
-export class ImportError extends Error {
-  constructor(
-    readonly file: string,
-    problem: string,
-  ) {
-    super(`${file}: ${problem}`);
-    this.name = 'ImportError';
-  }
-}
+export class ImportError extends FileError {}
 
 /** A source instance map: row-major ids (non-negative integers, 0 background). */
 export interface SourceInstances {

@@ -5,21 +5,14 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { writeFileAtomic } from '../util/atomic-file.js';
+import { FileError } from '../util/file-error.js';
 import { maxLabel } from './labels.js';
 import { createRaster, type LabelMap, type Raster } from './raster.js';
 
 export type ImageRaster = Raster<Uint8Array> | Raster<Uint16Array>;
 
 /** An unreadable, unsupported or unwritable image file; the message names the file. */
-export class ImageFileError extends Error {
-  constructor(
-    readonly path: string,
-    problem: string,
-  ) {
-    super(`${path}: ${problem}`);
-    this.name = 'ImageFileError';
-  }
-}
+export class ImageFileError extends FileError {}
 
 const readableFormats = new Set(['png', 'jpeg', 'tiff']);
 const sampleBits: Record<string, number> = { uchar: 8, char: 8, ushort: 16, short: 16, uint: 32, int: 32, float: 32, double: 64 };
