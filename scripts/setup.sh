@@ -10,8 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Packages the tests and the whole-slide reader need, besides libtorch itself.
-SYSTEM_PACKAGES=(libopenslide-dev python3-torch python3-torchvision python3-skimage python3-scipy)
+# Besides libtorch: OpenSlide (whole-slide input; pkg-config finds it for the build) and the
+# independent references the tests compare with (PyTorch, torchvision, scikit-image, scipy, PIL, and
+# GDAL/GEOS as a real GeoJSON consumer).
+SYSTEM_PACKAGES=(libopenslide-dev pkg-config python3-torch python3-torchvision python3-skimage python3-scipy python3-numpy python3-pil python3-gdal)
 
 say() { printf '[setup] %s\n' "$*"; }
 
