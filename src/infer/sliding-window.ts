@@ -51,8 +51,16 @@ export function slidingWindowProbabilities(model: Layer, image: Tensor, options:
       }
       if (sums === null) throw new Error('slidingWindowProbabilities: the image is empty');
       const stitched: Tensor = sums;
-      const probabilities = stitching === 'cut' ? F.softmax(stitched, 0) : stitched.div(weights!);
-      return probabilities.narrow(1, 0, height).narrow(2, 0, width).contiguous();
+      const stitchWeights = weights as Tensor | null;
+      // The accumulators were kept out of every scope; free them now rather than at some later GC
+      // (a caller looping over slide tiles without yielding would otherwise hold one per tile).
+      try {
+        const probabilities = stitching === 'cut' ? F.softmax(stitched, 0) : stitched.div(stitchWeights!);
+        return probabilities.narrow(1, 0, height).narrow(2, 0, width).contiguous();
+      } finally {
+        stitched.dispose();
+        stitchWeights?.dispose();
+      }
     }),
   );
 }

@@ -110,6 +110,8 @@ export async function predictSlide(options: SlidePredictOptions): Promise<SlideP
       state.save(result);
       found += result.records.length;
       progress?.tick(1, `${found} nuclei`);
+      // Let the event loop run between tiles: finalizers of anything left to the garbage collector.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     progress?.finish();
 
