@@ -8,12 +8,13 @@ import { setNumThreads, type DeviceName } from '../../engine/index.js';
 import { OUTPUT_FORMATS, writeNucleusOutputs, type OutputFormat } from '../../export/index.js';
 import { Predictor } from '../../infer/predictor.js';
 import { readImage } from '../../image/io.js';
+import { isSlidePath, predictSlide } from '../../slide/index.js';
 import type { Raster } from '../../image/raster.js';
 import { ProgressBar } from '../../util/progress.js';
 import { numberFlag, stringFlag, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff']);
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.svs', '.ndpi', '.mrxs', '.scn', '.svslide', '.bif', '.vms', '.vmu']);
 const DEFAULT_FORMATS: readonly OutputFormat[] = ['labels-png', 'overlay', 'geojson', 'csv', 'summary'];
 
 /** The model shipped with histonuc (issue 8), used when --model is not given. */
@@ -43,10 +44,21 @@ function parseFormats(text: string | undefined): readonly OutputFormat[] {
   return formats as OutputFormat[];
 }
 
+/** --region x,y,w,h: a rectangle of level-0 slide pixels. */
+function parseRegion(text: string | undefined): { x: number; y: number; width: number; height: number } | undefined {
+  if (text === undefined) return undefined;
+  const parts = text.split(',').map(Number);
+  if (parts.length !== 4 || parts.some((v) => !Number.isInteger(v) || v < 0) || parts[2] === 0 || parts[3] === 0) {
+    throw new UsageError(`--region must be x,y,w,h in whole level-0 pixels with w, h > 0, got '${text}'`);
+  }
+  const [x, y, width, height] = parts as [number, number, number, number];
+  return { x, y, width, height };
+}
+
 export const predictCommand: Command = {
   path: ['predict'],
-  usage: 'histonuc predict [--model CKPT] IMAGE|DIR... --out DIR [options]',
-  summary: 'find and classify every nucleus: label images, overlays, QuPath GeoJSON, CSV, summary',
+  usage: 'histonuc predict [--model CKPT] IMAGE|SLIDE|DIR... --out DIR [options]',
+  summary: 'find and classify every nucleus of images or whole slides: label images, overlays, QuPath GeoJSON, CSV, summary',
   flags: {
     model: { type: 'string', description: `checkpoint (default: the shipped model, ${basename(SHIPPED_MODEL)})` },
     out: { type: 'string', description: 'output folder' },
@@ -57,7 +69,9 @@ export const predictCommand: Command = {
     stitching: { type: 'string', description: 'cut (default, the paper) or blend' },
     'batch-size': { type: 'string', description: 'tiles per forward pass (default 4)' },
     mpp: { type: 'string', description: 'µm per pixel of the images (default: the model\'s training scale)' },
-    formats: { type: 'string', description: `comma-separated subset of ${OUTPUT_FORMATS.join(', ')}` },
+    formats: { type: 'string', description: `comma-separated subset of ${OUTPUT_FORMATS.join(', ')} (images; slides write GeoJSON, CSV, summary and a pyramidal overlay TIFF)` },
+    region: { type: 'string', description: 'slides only: x,y,w,h in level-0 pixels' },
+    'no-overlay': { type: 'boolean', description: 'slides only: skip the pyramidal overlay TIFF' },
     threads: { type: 'string', description: 'libtorch threads (default 2)' },
   },
   async run(args) {
@@ -91,11 +105,24 @@ export const predictCommand: Command = {
       batchSize: numberFlag(args, 'batch-size', { integer: true, min: 1 }),
       stitching,
     });
-    const mpp = numberFlag(args, 'mpp', { min: 0 }) ?? predictor.header.mpp;
-    const bar = new ProgressBar({ label: 'predicting', total: inputs.length, unit: 'image' });
+    const givenMpp = numberFlag(args, 'mpp', { min: 0 });
+    const mpp = givenMpp ?? predictor.header.mpp;
+    const slides = new Set<string>();
+    for (const input of inputs) if (await isSlidePath(input)) slides.add(input);
+    const images = inputs.filter((input) => !slides.has(input));
+    const bar = images.length > 0 ? new ProgressBar({ label: 'predicting', total: images.length, unit: 'image' }) : null;
     let nuclei = 0;
     try {
-      for (const input of inputs) {
+      for (const slide of slides) {
+        const { summary, paths } = await predictSlide({
+          slide, outDir, checkpoint: modelPath, mpp: givenMpp, region: parseRegion(stringFlag(args, 'region')),
+          overlay: !args.flags.has('no-overlay'), progress: true, device: (stringFlag(args, 'device') ?? 'cpu') as DeviceName,
+          tta: args.flags.has('tta'), stitching,
+        });
+        nuclei += summary.counts.total;
+        console.log(`${slide}: ${summary.counts.total} nuclei in ${summary.slide.tiles.processed} tissue tiles → ${Object.values(paths).join(', ')}`);
+      }
+      for (const input of images) {
         const image = await readImage(input);
         if (!(image.data instanceof Uint8Array)) throw new Error(`${input}: 16-bit images are not H&E photographs; expected 8-bit RGB`);
         const nucleiFound = predictor.predict(image as Raster<Uint8Array>, input);
@@ -105,12 +132,12 @@ export const predictCommand: Command = {
           mpp, outDir, name, formats,
         });
         nuclei += summary.counts.total;
-        bar.tick(1, `${nuclei} nuclei`);
+        bar?.tick(1, `${nuclei} nuclei`);
       }
     } finally {
-      bar.finish();
+      bar?.finish();
       predictor.dispose();
     }
-    console.log(`${inputs.length} image(s), ${nuclei} nuclei; outputs in ${outDir}`);
+    console.log(`${images.length} image(s) and ${slides.size} slide(s), ${nuclei} nuclei; outputs in ${outDir}`);
   },
 };
