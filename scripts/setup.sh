@@ -77,7 +77,8 @@ fi
 
 # libtorch must be compiled against with the same libstdc++ string ABI it was built with.
 CXX11_ABI=0
-if nm -D --defined-only "$TORCH_LIB/libc10.so" 2>/dev/null | grep -q '__cxx11'; then CXX11_ABI=1; fi
+# (grep without -q reads all of nm's output: with pipefail, an early exit would fail the pipeline.)
+if nm -D --defined-only "$TORCH_LIB/libc10.so" 2>/dev/null | grep '__cxx11' >/dev/null; then CXX11_ABI=1; fi
 
 cat > native/libtorch.gypi <<EOF
 # Written by scripts/setup.sh ($TORCH_FROM). Do not edit; run the set-up again instead.
