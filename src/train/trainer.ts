@@ -7,11 +7,13 @@ import { join } from 'node:path';
 
 import { loadDataset, type DatasetSample } from '../data/dataset.js';
 import { REFERENCE_AUGMENTATION } from '../data/augment.js';
-import { BatchLoader } from '../data/loader.js';
+import { batchTensors, BatchLoader } from '../data/loader.js';
 import { prepareTrainingSet } from '../data/training-set.js';
 import type { Batch } from '../data/batch.js';
+import type { InputNormalisation } from '../data/normalisation.js';
+import type { SlidingWindowOptions } from '../infer/sliding-window.js';
 import {
-  Adam, autocast, checkDevice, getDefaultRngState, manualSeed, scope, setDefaultRngState, setNumThreads, tensor, type Tensor,
+  Adam, autocast, checkDevice, getDefaultRngState, manualSeed, scope, setDefaultRngState, setNumThreads, type Tensor,
 } from '../engine/index.js';
 import { createModel, createPerceptualVGG16, type ModelOptions, type SegmentationModel } from '../models/index.js';
 import type { VGG16Features } from '../models/vgg16.js';
@@ -185,10 +187,10 @@ function trainingStateOf(header: CheckpointHeader, path: string, config: TrainCo
 /** One optimisation step; returns the loss terms. Throws NonFiniteLossError naming the step. */
 function trainStep(model: SegmentationModel, vgg: VGG16Features | null, optimizer: Adam, batch: Batch, config: TrainConfig, epoch: number): { ce: number; perceptual: number } {
   return scope(() => {
-    const { size, cropSize: s } = batch;
-    const images = tensor(batch.images, [size, 3, s, s], { device: config.device });
-    const targets = tensor(batch.targets, [size, s, s], { device: config.device });
-    const weights = tensor(batch.weights, [size, s, s], { device: config.device });
+    const onHost = batchTensors(batch);
+    const [images, targets, weights] = config.device === 'cpu'
+      ? [onHost.images, onHost.targets, onHost.weights]
+      : [onHost.images.to(config.device), onHost.targets.to(config.device), onHost.weights.to(config.device)];
     optimizer.zeroGrad();
     const logits: Tensor = config.precision === 'bf16'
       ? autocast(config.device === 'cpu' ? 'cpu' : 'cuda', 'bfloat16', () => model.forward(images)).to('float32')
@@ -207,7 +209,7 @@ function trainStep(model: SegmentationModel, vgg: VGG16Features | null, optimize
   });
 }
 
-function evaluate(model: SegmentationModel, samples: readonly DatasetSample[], normalisation: Parameters<typeof validate>[2], window: Parameters<typeof validate>[3]): ValidationScores {
+function evaluate(model: SegmentationModel, samples: readonly DatasetSample[], normalisation: InputNormalisation, window: SlidingWindowOptions): ValidationScores {
   model.eval();
   try {
     return validate(model, samples, normalisation, window);
