@@ -4,7 +4,8 @@
 // Pairing rule: every .png, .tif or .tiff in the ground-truth folder is one image, named by its file
 // name without the extension and without a trailing "_label" (CoNSeP's and the paper's
 // "<name>_label.png"). Its prediction is the one file of the prediction folder called
-// "<name>_label" or "<name>" with one of those extensions (letter case of the extension ignored).
+// "<name>_label" or "<name>" with one of those extensions (letter case of the extension ignored);
+// where the same stem exists as PNG and TIFF (as `histonuc predict` can write), the PNG is read.
 // A ground-truth image without a prediction, or with several, is an error naming them all;
 // prediction files that match no ground truth are listed in the report and otherwise ignored.
 import { readdirSync } from 'node:fs';
@@ -45,8 +46,8 @@ export function pairLabelFiles(predDir: string, gtDir: string): { pairs: ImagePa
     const preds = predByName.get(name) ?? [];
     if (gts.length > 1) problems.push(`ground truth "${name}" is ambiguous: ${gts.join(', ')}`);
     else if (preds.length === 0) problems.push(`no prediction for "${name}" (looked for ${name}${LABEL_SUFFIX}.png or ${name}.png, .tif, .tiff)`);
-    else if (preds.length > 1) problems.push(`several predictions for "${name}": ${preds.join(', ')}`);
-    else pairs.push({ name, pred: join(predDir, preds[0]), gt: join(gtDir, gts[0]) });
+    else if (sameLabelsInTwoFormats(preds) === null) problems.push(`several predictions for "${name}": ${preds.join(', ')}`);
+    else pairs.push({ name, pred: join(predDir, sameLabelsInTwoFormats(preds)!), gt: join(gtDir, gts[0]) });
   }
   if (problems.length > 0) throw new Error(`cannot pair ${predDir} with ${gtDir}:\n  ${problems.join('\n  ')}`);
   const unpairedPredictions = [...predByName].filter(([name]) => !gtByName.has(name)).flatMap(([, files]) => files.map((file) => join(predDir, file)));
@@ -67,6 +68,17 @@ export async function evaluateDirectories(options: { predDir: string; gtDir: str
     perImage.push(evaluateImage(pair.name, pred, gt));
   }
   return { predDir, gtDir, pairs, unpairedPredictions, perImage, summary: summarise(perImage) };
+}
+
+/**
+ * The file to read among a prediction's candidates: the only one, or the PNG where `histonuc
+ * predict` wrote the same labels as <stem>.png and <stem>.tif(f); null when that is not the case.
+ */
+function sameLabelsInTwoFormats(files: readonly string[]): string | null {
+  if (files.length === 1) return files[0]!;
+  const stems = new Set(files.map((file) => file.slice(0, file.length - extname(file).length)));
+  const png = files.find((file) => extname(file).toLowerCase() === '.png');
+  return stems.size === 1 && png !== undefined ? png : null;
 }
 
 function labelFiles(dir: string, role: string): string[] {

@@ -44,6 +44,10 @@ test('pairs <name>_label.png ground truth with <name>.png or <name>_label.tif pr
   await writeLabels(join(predDir, 'a.png'), maps.a[1]);
   await writeLabels(join(gtDir, 'b_label.png'), maps.b[0]);
   await writeLabels(join(predDir, 'b_label.tif'), maps.b[1]);
+  await writeLabels(join(gtDir, 'c_label.png'), maps.a[0]);
+  // `histonuc predict` can write the same labels as PNG and TIFF: the PNG is read.
+  await writeLabels(join(predDir, 'c_label.png'), maps.a[1]);
+  await writeLabels(join(predDir, 'c_label.tiff'), maps.a[1]);
   await writeLabels(join(predDir, 'extra.png'), maps.b[1]);
   writeFileSync(join(predDir, 'notes.txt'), 'not an image');
 
@@ -53,12 +57,14 @@ test('pairs <name>_label.png ground truth with <name>.png or <name>_label.tif pr
     [
       ['a', join(predDir, 'a.png'), join(gtDir, 'a_label.png')],
       ['b', join(predDir, 'b_label.tif'), join(gtDir, 'b_label.png')],
+      ['c', join(predDir, 'c_label.png'), join(gtDir, 'c_label.png')],
     ],
   );
   assert.deepEqual(report.unpairedPredictions, [join(predDir, 'extra.png')]);
   const inMemory = evaluateDataset([
     { name: 'a', pred: maps.a[1], gt: maps.a[0] },
     { name: 'b', pred: maps.b[1], gt: maps.b[0] },
+    { name: 'c', pred: maps.a[1], gt: maps.a[0] },
   ]);
   assert.deepEqual(report.perImage, inMemory.perImage);
   assert.deepEqual(report.summary, inMemory.summary);
@@ -66,7 +72,7 @@ test('pairs <name>_label.png ground truth with <name>.png or <name>_label.tif pr
   const jsonPath = join(root, 'report.json');
   writeReportJson(jsonPath, report);
   const written = JSON.parse(readFileSync(jsonPath, 'utf8')) as typeof report;
-  assert.equal(written.perImage.length, 2);
+  assert.equal(written.perImage.length, 3);
   assert.equal(written.perImage[1].name, 'b');
   assert.deepEqual(written.summary.paper.confusion, report.summary.paper.confusion);
 });
