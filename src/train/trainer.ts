@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, copyFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { loadDataset, type DatasetSample } from '../data/dataset.js';
+import { loadDataset } from '../data/dataset.js';
 import { REFERENCE_AUGMENTATION } from '../data/augment.js';
 import { batchTensors, BatchLoader } from '../data/loader.js';
 import { prepareTrainingSet } from '../data/training-set.js';
@@ -22,7 +22,7 @@ import { loadCheckpoint, OUTPUT_CLASSES, saveCheckpoint, type CheckpointHeader }
 import type { TrainConfig } from './config.js';
 import { appendLog, readLog, truncateLog, writeCurves, type EpochRecord } from './run-log.js';
 import { perceptualLoss, weightedCrossEntropy } from './losses.js';
-import { validate, type ValidationScores } from './validation.js';
+import { prepareValidation, validate, type ValidationImage, type ValidationScores } from './validation.js';
 
 export const LAST_CHECKPOINT = 'last.safetensors';
 export const BEST_CHECKPOINT = 'best.safetensors';
@@ -75,6 +75,7 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
   const checkpoint = resuming ? loadCheckpoint(lastPath) : null;
   const state = checkpoint ? trainingStateOf(checkpoint.header, lastPath, config) : null;
   const set = prepareTrainingSet(trainSamples, { normalisation: checkpoint?.header.normalisation });
+  const validationImages = prepareValidation(valSamples);
   log(`training ${config.model} on ${trainSamples.length} images (${set.patches.length} patches), validating on ${valSamples.length}; ` +
     `${config.precision}, ${config.threads} threads, device ${config.device}`);
 
@@ -137,7 +138,7 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
         log(`stopped during epoch ${progress.epoch + 1} after batch ${progress.batch}; the state is saved: run again with --resume to continue`);
         break;
       }
-      const validation = valSamples.length > 0 ? evaluate(model, valSamples, set.normalisation, window) : undefined;
+      const validation = validationImages.length > 0 ? evaluate(model, validationImages, set.normalisation, window) : undefined;
       const score = validation ? (config.selection === 'f1' ? validation.f1 : validation.combined) : -progress.epoch;
       progress.epoch += 1;
       progress.batch = 0;
@@ -209,10 +210,10 @@ function trainStep(model: SegmentationModel, vgg: VGG16Features | null, optimize
   });
 }
 
-function evaluate(model: SegmentationModel, samples: readonly DatasetSample[], normalisation: InputNormalisation, window: SlidingWindowOptions): ValidationScores {
+function evaluate(model: SegmentationModel, images: readonly ValidationImage[], normalisation: InputNormalisation, window: SlidingWindowOptions): ValidationScores {
   model.eval();
   try {
-    return validate(model, samples, normalisation, window);
+    return validate(model, images, normalisation, window);
   } finally {
     model.train();
   }

@@ -55,19 +55,33 @@ export function pixelIous(prediction: Uint8Array, target: Uint8Array): { iou: nu
   return { iou: sum / (count + 1e-8), iouNuclei: tp[0]! / (tp[0]! + fp[0]! + fn[0]! + 1e-10) };
 }
 
-export function validate(model: Layer, samples: readonly DatasetSample[], normalisation: InputNormalisation, window: SlidingWindowOptions): ValidationScores {
+/** A validation image with what scoring it needs, computed once for the whole run. */
+export interface ValidationImage {
+  sample: DatasetSample;
+  /** The 5-class target (§2) and the weight map (§3) as the loss wants them. */
+  target: Uint8Array;
+  targets: BigInt64Array;
+  weights: Float32Array;
+}
+
+export function prepareValidation(samples: readonly DatasetSample[]): ValidationImage[] {
+  return samples.map((sample) => {
+    const target = trainingTarget(sample.labels).data;
+    return { sample, target, targets: BigInt64Array.from(target, (v) => BigInt(v)), weights: weightMap(sample.labels).data };
+  });
+}
+
+export function validate(model: Layer, images: readonly ValidationImage[], normalisation: InputNormalisation, window: SlidingWindowOptions): ValidationScores {
   const totals = { loss: 0, iou: 0, iouNuclei: 0 };
   const f1: (number | null)[] = [];
   const dice: (number | null)[] = [];
-  for (const sample of samples) {
+  for (const { sample, target, targets, weights } of images) {
     const { width, height } = sample.image;
-    const target = trainingTarget(sample.labels).data;
     const { loss, prediction } = scope(() => {
       const probabilities = slidingWindowProbabilities(model, imageTensor(sample.image, normalisation), window);
-      const targets = tensor(BigInt64Array.from(target, (v) => BigInt(v)), [1, height, width]);
-      const weights = tensor(weightMap(sample.labels).data, [1, height, width]);
       const logProbabilities = probabilities.clamp(1e-12).log().unsqueeze(0);
-      return { loss: F.nllLoss(logProbabilities, targets, weights).item(), prediction: argmaxMap(probabilities) };
+      const nll = F.nllLoss(logProbabilities, tensor(targets, [1, height, width]), tensor(weights, [1, height, width]));
+      return { loss: nll.item(), prediction: argmaxMap(probabilities) };
     });
     const ious = pixelIous(prediction, target);
     const report = evaluateImage(sample.name, nucleiFromArgmax(prediction, width, height), sample.labels);
@@ -77,7 +91,7 @@ export function validate(model: Layer, samples: readonly DatasetSample[], normal
     f1.push(report.paper.groups.all.f1);
     dice.push(report.paper.groups.all.dice);
   }
-  const n = samples.length;
+  const n = images.length;
   const mean = (value: number): number => value / n;
   const iou = mean(totals.iou);
   const iouNuclei = mean(totals.iouNuclei);
