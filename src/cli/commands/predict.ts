@@ -97,27 +97,28 @@ export const predictCommand: Command = {
     const inputFolder = inputs.find((input) => dirname(resolve(input)) === resolve(outDir));
     if (inputFolder !== undefined) throw new Error(`--out ${outDir} holds the input ${inputFolder}; write the outputs to another folder so that inputs are never touched`);
 
-    const predictor = new Predictor(modelPath, {
+    const predictorOptions = {
       device: (stringFlag(args, 'device') ?? 'cpu') as DeviceName,
       tta: args.flags.has('tta'),
       tile: numberFlag(args, 'tile', { integer: true, min: 32 }),
       overlap: numberFlag(args, 'overlap', { integer: true, min: 0 }),
       batchSize: numberFlag(args, 'batch-size', { integer: true, min: 1 }),
       stitching,
-    });
+    } as const;
     const givenMpp = numberFlag(args, 'mpp', { min: 0 });
-    const mpp = givenMpp ?? predictor.header.mpp;
     const slides = new Set<string>();
     for (const input of inputs) if (await isSlidePath(input)) slides.add(input);
     const images = inputs.filter((input) => !slides.has(input));
+    // Slides load the model in their own streaming path; a Predictor is built only for plain images.
+    const predictor = images.length > 0 ? new Predictor(modelPath, predictorOptions) : null;
+    const mpp = givenMpp ?? predictor?.header.mpp;
     const bar = images.length > 0 ? new ProgressBar({ label: 'predicting', total: images.length, unit: 'image' }) : null;
     let nuclei = 0;
     try {
       for (const slide of slides) {
         const { summary, paths } = await predictSlide({
           slide, outDir, checkpoint: modelPath, mpp: givenMpp, region: parseRegion(stringFlag(args, 'region')),
-          overlay: !args.flags.has('no-overlay'), progress: true, device: (stringFlag(args, 'device') ?? 'cpu') as DeviceName,
-          tta: args.flags.has('tta'), stitching,
+          overlay: !args.flags.has('no-overlay'), progress: true, ...predictorOptions,
         });
         nuclei += summary.counts.total;
         console.log(`${slide}: ${summary.counts.total} nuclei in ${summary.slide.tiles.processed} tissue tiles → ${Object.values(paths).join(', ')}`);
@@ -125,7 +126,7 @@ export const predictCommand: Command = {
       for (const input of images) {
         const image = await readImage(input);
         if (!(image.data instanceof Uint8Array)) throw new Error(`${input}: 16-bit images are not H&E photographs; expected 8-bit RGB`);
-        const nucleiFound = predictor.predict(image as Raster<Uint8Array>, input);
+        const nucleiFound = predictor!.predict(image as Raster<Uint8Array>, input);
         const name = basename(input, extname(input));
         const { summary } = await writeNucleusOutputs({
           labels: nucleiFound.labels, image: image as Raster<Uint8Array>, probabilities: nucleiFound.classProbabilities,
@@ -136,7 +137,7 @@ export const predictCommand: Command = {
       }
     } finally {
       bar?.finish();
-      predictor.dispose();
+      predictor?.dispose();
     }
     console.log(`${images.length} image(s) and ${slides.size} slide(s), ${nuclei} nuclei; outputs in ${outDir}`);
   },
