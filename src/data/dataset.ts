@@ -116,11 +116,12 @@ export function formatDatasetReport(report: DatasetReport): string {
  * Reads the samples of a dataset (all of them, or one split's). Throws DatasetError, listing every
  * problem, when any pair is missing or broken, or a requested split names an image that is absent.
  */
-export async function loadDataset(dir: string, split?: SplitName): Promise<DatasetSample[]> {
+export async function loadDataset(dir: string, split?: SplitName, splitFile?: string): Promise<DatasetSample[]> {
   const { names, issues } = listPairs(dir);
-  const splits = split ? readSplitChecked(dir, names, issues) : undefined;
-  if (split && !splits && !issues.some((issue) => issue.file === SPLIT_FILE)) {
-    issues.push({ severity: 'error', file: SPLIT_FILE, problem: `the ${split} split was asked for, but there is no ${SPLIT_FILE}` });
+  const splitLabel = splitFile ?? SPLIT_FILE;
+  const splits = split ? readSplitChecked(dir, names, issues, splitFile) : undefined;
+  if (split && !splits && !issues.some((issue) => issue.file === splitLabel)) {
+    issues.push({ severity: 'error', file: splitLabel, problem: `the ${split} split was asked for, but there is no ${splitLabel}` });
   }
   // Every wanted pair is read even after an error, so that the report names all broken files.
   const wanted = splits && split ? splits[split].filter((name) => names.includes(name)) : names;
@@ -263,19 +264,23 @@ export function nucleiPerClass(labels: LabelMap): [number, number, number] {
   return counts;
 }
 
-/** split.json, if present, validated against the names; problems go to issues. */
-function readSplitChecked(dir: string, names: readonly string[], issues: DatasetIssue[]): DatasetSplit | undefined {
-  const path = join(dir, SPLIT_FILE);
+/**
+ * split.json (or `splitFile`, a path of its own, where given), if present, validated against the
+ * names; problems go to issues.
+ */
+function readSplitChecked(dir: string, names: readonly string[], issues: DatasetIssue[], splitFile?: string): DatasetSplit | undefined {
+  const path = splitFile ?? join(dir, SPLIT_FILE);
+  const label = splitFile ?? SPLIT_FILE;
   if (!existsSync(path)) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    issues.push({ severity: 'error', file: SPLIT_FILE, problem: `not valid JSON (${error instanceof Error ? error.message : String(error)})` });
+    issues.push({ severity: 'error', file: label, problem: `not valid JSON (${error instanceof Error ? error.message : String(error)})` });
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    issues.push({ severity: 'error', file: SPLIT_FILE, problem: 'must be an object {"train": [...], "val": [...], "test": [...]}' });
+    issues.push({ severity: 'error', file: label, problem: 'must be an object {"train": [...], "val": [...], "test": [...]}' });
     return undefined;
   }
   const record = parsed as Record<string, unknown>;
@@ -283,27 +288,27 @@ function readSplitChecked(dir: string, names: readonly string[], issues: Dataset
   const known = new Set(names);
   const assigned = new Map<string, SplitName>();
   for (const key of Object.keys(record)) {
-    if (!SPLIT_NAMES.includes(key as SplitName)) issues.push({ severity: 'warning', file: SPLIT_FILE, problem: `unknown key "${key}" ignored` });
+    if (!SPLIT_NAMES.includes(key as SplitName)) issues.push({ severity: 'warning', file: label, problem: `unknown key "${key}" ignored` });
   }
   for (const splitName of SPLIT_NAMES) {
     const list = record[splitName] ?? [];
     if (!Array.isArray(list) || !list.every((item): item is string => typeof item === 'string')) {
-      issues.push({ severity: 'error', file: SPLIT_FILE, problem: `"${splitName}" must be a list of image names` });
+      issues.push({ severity: 'error', file: label, problem: `"${splitName}" must be a list of image names` });
       continue;
     }
     for (const entry of list) {
       // The paper's json lists file names; bare names are accepted too.
       const name = entry.endsWith('.png') ? entry.slice(0, -4) : entry;
-      if (!known.has(name)) issues.push({ severity: 'error', file: SPLIT_FILE, problem: `${splitName} names "${entry}", which is not an image/label pair of the dataset` });
+      if (!known.has(name)) issues.push({ severity: 'error', file: label, problem: `${splitName} names "${entry}", which is not an image/label pair of the dataset` });
       const earlier = assigned.get(name);
-      if (earlier) issues.push({ severity: 'error', file: SPLIT_FILE, problem: `"${entry}" is in both ${earlier} and ${splitName}` });
+      if (earlier) issues.push({ severity: 'error', file: label, problem: `"${entry}" is in both ${earlier} and ${splitName}` });
       assigned.set(name, splitName);
       split[splitName].push(name);
     }
   }
   const unassigned = names.filter((name) => !assigned.has(name));
   if (unassigned.length > 0) {
-    issues.push({ severity: 'warning', file: SPLIT_FILE, problem: `${unassigned.length} image(s) in no split: ${unassigned.slice(0, 10).join(', ')}${unassigned.length > 10 ? ', …' : ''}` });
+    issues.push({ severity: 'warning', file: label, problem: `${unassigned.length} image(s) in no split: ${unassigned.slice(0, 10).join(', ')}${unassigned.length > 10 ? ', …' : ''}` });
   }
   return split;
 }

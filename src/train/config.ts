@@ -12,6 +12,8 @@ export type Selection = 'reference' | 'f1';
 export interface TrainConfig {
   data: string;
   out: string;
+  /** A split file of its own ({train, val}); '' reads the dataset folder's split.json. */
+  split: string;
   model: ModelName;
   /** Extra constructor options of the model (e.g. { "width": 64 } for the original U-Net). */
   modelOptions: Record<string, unknown>;
@@ -44,6 +46,7 @@ export interface TrainConfig {
 }
 
 export const DEFAULT_CONFIG: Omit<TrainConfig, 'data' | 'out'> = {
+  split: '',
   model: 'resunet34',
   modelOptions: {},
   epochs: 300,

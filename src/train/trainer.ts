@@ -69,8 +69,9 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
   }
   if (options.resume && !resuming) log(`nothing to resume in ${config.out}: starting a new run`);
 
-  const trainSamples = await loadDataset(config.data, 'train');
-  const valSamples = await loadDataset(config.data, 'val');
+  const splitFile = config.split === '' ? undefined : config.split;
+  const trainSamples = await loadDataset(config.data, 'train', splitFile);
+  const valSamples = await loadDataset(config.data, 'val', splitFile);
   if (trainSamples.length === 0) throw new Error(`${config.data}: the train split is empty`);
   const checkpoint = resuming ? loadCheckpoint(lastPath) : null;
   const state = checkpoint ? trainingStateOf(checkpoint.header, lastPath, config) : null;

@@ -8,6 +8,7 @@ import type { Command } from '../command.js';
 const flags = {
   data: { type: 'string', description: 'dataset folder (images/, labels/, split.json)' },
   out: { type: 'string', description: 'run folder: checkpoints, log.jsonl, curves.png' },
+  split: { type: 'string', description: 'split file {"train": [...], "val": [...]} (default: DIR/split.json)' },
   config: { type: 'string', description: 'JSON file with any of these settings (flags override it)' },
   model: { type: 'string', description: 'resunet34 (default), unet or fcn8s' },
   'model-options': { type: 'string', description: 'JSON options of the model, e.g. {"width":64} for the original U-Net' },
@@ -38,6 +39,7 @@ function configFromArgs(args: ParsedArgs): Partial<TrainConfig> {
   };
   set('data', stringFlag(args, 'data'));
   set('out', stringFlag(args, 'out'));
+  set('split', stringFlag(args, 'split'));
   set('model', stringFlag(args, 'model') as TrainConfig['model'] | undefined);
   const modelOptions = stringFlag(args, 'model-options');
   if (modelOptions !== undefined) {
