@@ -1,7 +1,7 @@
 // A trained model ready to find nuclei: loaded once from a checkpoint, applied to any number of
 // RGB images of any size (tiled, padded at the bottom/right edge).
 import type { InputNormalisation } from '../data/normalisation.js';
-import { checkDevice, scope, type DeviceName } from '../engine/index.js';
+import { checkDevice, scope, type DeviceName, type Tensor } from '../engine/index.js';
 import type { SegmentationModel } from '../models/index.js';
 import type { Raster } from '../image/raster.js';
 import { loadCheckpoint, modelFromCheckpoint, type CheckpointHeader } from '../train/checkpoint.js';
@@ -40,6 +40,11 @@ export class Predictor {
 
   /** Every nucleus of an RGB image, classified; `source` names the image in error messages. */
   predict(image: Raster<Uint8Array>, source = 'image'): ClassifiedNuclei {
+    return scope(() => postprocess(this.probabilities(image, source), this.#options));
+  }
+
+  /** The network's part of predict: per-class probabilities (C×H×W, float32, on the CPU) of an RGB image. */
+  probabilities(image: Raster<Uint8Array>, source = 'image'): Tensor {
     if (image.channels !== 3) {
       throw new Error(`${source}: histonuc needs an RGB H&E image; this one has ${image.channels} channel(s)` +
         (image.channels === 4 ? ' (RGBA: flatten it onto white first)' : image.channels <= 2 ? ' (greyscale)' : ''));
@@ -53,7 +58,7 @@ export class Predictor {
       const probabilities = this.#options.tta
         ? augmentedProbabilities(this.#model, onDevice, this.#options)
         : slidingWindowProbabilities(this.#model, onDevice, this.#options);
-      return postprocess(probabilities.to('cpu'), this.#options);
+      return probabilities.to('cpu');
     });
   }
 
