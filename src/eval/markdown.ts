@@ -3,7 +3,7 @@
 import { NUCLEUS_CLASS_NAMES } from '../image/labels.js';
 import { GROUP_NAMES, type GroupName, type Summary } from './report.js';
 
-const GROUP_TITLES: Record<GroupName, string> = { all: 'All', tumor: 'Tumor', lymphocyte: 'Lym', stroma: 'Stroma' };
+export const GROUP_TITLES: Record<GroupName, string> = { all: 'All', tumor: 'Tumor', lymphocyte: 'Lym', stroma: 'Stroma' };
 
 /** Markdown tables of the summary; `method` names the row, as the paper's tables name methods. */
 export function formatMarkdownSummary(summary: Summary, method = 'histonuc'): string {
@@ -71,14 +71,15 @@ export function formatMarkdownSummary(summary: Summary, method = 'histonuc'): st
   return `${lines.join('\n')}\n`;
 }
 
-function table(header: string[], rows: string[][]): string {
+/** A markdown table. */
+export function table(header: string[], rows: string[][]): string {
   return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
-function fixed(value: number | null, digits: number): string {
+export function fixed(value: number | null, digits: number): string {
   return value === null ? 'n/a' : value.toFixed(digits);
 }
 
-function percent(value: number | null): string {
+export function percent(value: number | null): string {
   return value === null ? 'n/a' : (100 * value).toFixed(2);
 }
