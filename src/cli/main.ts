@@ -8,13 +8,14 @@ import {
 import { demoCommand } from './commands/demo.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { infoCommand } from './commands/info.js';
+import { modelInfoCommand, modelReleaseCommand } from './commands/model.js';
 import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
 
 const commands: readonly Command[] = [
   demoCommand, predictCommand, trainCommand, evaluateCommand,
   datasetCheckCommand, datasetPreviewCommand, datasetSyntheticCommand, datasetImportConsepCommand, datasetImportMapsCommand,
-  infoCommand,
+  modelReleaseCommand, modelInfoCommand, infoCommand,
 ];
 
 function help(): string {
