@@ -6,6 +6,7 @@ import type { SegmentationModel } from '../models/index.js';
 import type { Raster } from '../image/raster.js';
 import { loadCheckpoint, modelFromCheckpoint, type CheckpointHeader } from '../train/checkpoint.js';
 import { imageTensor } from './input.js';
+import { defaultPrecision, optimizeForInference, type InferenceModel, type Precision } from './optimize.js';
 import { postprocess, type ClassifiedNuclei, type PostprocessOptions } from './postprocess.js';
 import { augmentedProbabilities, slidingWindowProbabilities, type SlidingWindowOptions } from './sliding-window.js';
 
@@ -16,11 +17,16 @@ export interface PredictorOptions extends SlidingWindowOptions, PostprocessOptio
   device?: DeviceName;
   /** Average over the eight flips and rotations (8× the work). */
   tta?: boolean;
+  /** Arithmetic of the forward pass (default: bf16 where the CPU has it in hardware, else fp32). */
+  precision?: Precision;
 }
 
 export class Predictor {
   readonly header: CheckpointHeader;
+  readonly precision: Precision;
   readonly #model: SegmentationModel;
+  /** The network rebuilt for inference (src/infer/optimize.ts); what every prediction runs. */
+  readonly #inference: InferenceModel;
   readonly #options: PredictorOptions;
 
   constructor(readonly checkpointPath: string, options: PredictorOptions = {}) {
@@ -31,6 +37,8 @@ export class Predictor {
     this.#model = modelFromCheckpoint(checkpoint, checkpointPath);
     if (device !== 'cpu') this.#model.to(device);
     for (const tensor of checkpoint.modelState.values()) tensor.dispose();
+    this.precision = options.precision ?? defaultPrecision(device);
+    this.#inference = optimizeForInference(this.#model.eval(), { precision: this.precision });
     this.#options = { ...options, device };
   }
 
@@ -56,13 +64,14 @@ export class Predictor {
       const input = imageTensor(image, this.normalisation);
       const onDevice = this.#options.device === 'cpu' ? input : input.to(this.#options.device!);
       const probabilities = this.#options.tta
-        ? augmentedProbabilities(this.#model, onDevice, this.#options)
-        : slidingWindowProbabilities(this.#model, onDevice, this.#options);
+        ? augmentedProbabilities(this.#inference, onDevice, this.#options)
+        : slidingWindowProbabilities(this.#inference, onDevice, this.#options);
       return probabilities.to('cpu');
     });
   }
 
   dispose(): void {
+    this.#inference.dispose();
     this.#model.dispose();
   }
 }

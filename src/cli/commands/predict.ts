@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 import { setNumThreads, type DeviceName } from '../../engine/index.js';
 import { OUTPUT_FORMATS, writeNucleusOutputs, type OutputFormat } from '../../export/index.js';
+import { defaultPrecision, type Precision } from '../../infer/optimize.js';
 import { Predictor } from '../../infer/predictor.js';
 import { readImage } from '../../image/io.js';
 import { isSlidePath, predictSlide } from '../../slide/index.js';
@@ -63,6 +64,7 @@ export const predictCommand: Command = {
     model: { type: 'string', description: `checkpoint (default: the shipped model, ${basename(SHIPPED_MODEL)})` },
     out: { type: 'string', description: 'output folder' },
     device: { type: 'string', description: 'cpu (default), cuda or cuda:N' },
+    precision: { type: 'string', description: 'bf16 or fp32 (default bf16 where the CPU has it in hardware; printed)' },
     tta: { type: 'boolean', description: 'average over the 8 flips/rotations (8× slower)' },
     tile: { type: 'string', description: 'sliding-window tile side (default 224, a multiple of 32)' },
     overlap: { type: 'string', description: 'tile overlap in pixels (default 80, even)' },
@@ -97,8 +99,14 @@ export const predictCommand: Command = {
     const inputFolder = inputs.find((input) => dirname(resolve(input)) === resolve(outDir));
     if (inputFolder !== undefined) throw new Error(`--out ${outDir} holds the input ${inputFolder}; write the outputs to another folder so that inputs are never touched`);
 
+    const device = (stringFlag(args, 'device') ?? 'cpu') as DeviceName;
+    const givenPrecision = stringFlag(args, 'precision');
+    if (givenPrecision !== undefined && givenPrecision !== 'bf16' && givenPrecision !== 'fp32') throw new UsageError(`--precision must be bf16 or fp32, got '${givenPrecision}'`);
+    const precision: Precision = givenPrecision ?? defaultPrecision(device);
+    console.log(`inference precision: ${precision}${givenPrecision === undefined ? ` (default ${device === 'cpu' ? `for this CPU: ${precision === 'bf16' ? 'it has' : 'no'} bfloat16 in hardware` : `on ${device}`})` : ''}`);
     const predictorOptions = {
-      device: (stringFlag(args, 'device') ?? 'cpu') as DeviceName,
+      device,
+      precision,
       tta: args.flags.has('tta'),
       tile: numberFlag(args, 'tile', { integer: true, min: 32 }),
       overlap: numberFlag(args, 'overlap', { integer: true, min: 0 }),
