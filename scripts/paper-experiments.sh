@@ -52,7 +52,7 @@ evaluate_all() {
   done
   for variant in $VARIANTS; do
     local out="$RUNS/$variant/validation"
-    histonuc predict --model "$RUNS/$variant/best.safetensors" --formats labels-png --out "$out" "${images[@]}"
+    histonuc predict --model "$RUNS/$variant/best.safetensors" --precision "$PRECISION" --formats labels-png --out "$out" "${images[@]}"
     histonuc evaluate --pred "$out" --gt "$gt/labels" --json "$RUNS/$variant/evaluation.json"
   done
 }
