@@ -4,6 +4,30 @@
 import { BatchNorm2d, Conv2d, ConvTranspose2d, cat, F, Module, type Layer, type Tensor } from '../engine/index.js';
 
 /**
+ * ConvTranspose2d(in → out, kernel 2, stride 2) computed as the exactly equal 1×1 convolution to
+ * 4·out channels followed by pixel_shuffle(2): output (o, 2i+a, 2j+b) = bias[o] + Σ_c x[c,i,j]·W[c,o,a,b],
+ * and channel 4o + 2a + b of the 1×1 convolution is moved by pixel_shuffle to (o, 2i+a, 2j+b).
+ * The parameters (weight in×out×2×2, bias) and their state-dict keys are ConvTranspose2d's, and
+ * gradients reach them through the reshaping. libtorch 1.13 has no bfloat16 transposed convolution
+ * on the CPU (autocast runs it in float32); a 1×1 convolution runs in bfloat16 under autocast.
+ */
+export class UpConv2x2 extends ConvTranspose2d {
+  readonly outChannels: number;
+
+  constructor(inChannels: number, outChannels: number) {
+    super(inChannels, outChannels, 2, { stride: 2 });
+    this.outChannels = outChannels;
+  }
+
+  override forward(x: Tensor): Tensor {
+    const inChannels = this.weight.size(0);
+    const weight = this.weight.permute(1, 2, 3, 0).reshape(4 * this.outChannels, inChannels, 1, 1);
+    const bias = this.bias?.unsqueeze(1).expand(this.outChannels, 4).reshape(4 * this.outChannels) ?? null;
+    return F.pixelShuffle(F.conv2d(x, weight, bias), 2);
+  }
+}
+
+/**
  * Conv 3×3 → ReLU → BatchNorm → Dropout2d (only when p > 0): model.py's `dilated_conv` with
  * dilation 1. BatchNorm comes after the ReLU, as in the reference code (§7.1, §13 item 7).
  */
@@ -48,14 +72,14 @@ export class DownBlock extends Module implements Layer {
  * [up-sampled, skip], then two ConvReluBatchNorm blocks with skipChannels outputs.
  */
 export class UpBlock extends Module {
-  readonly up: ConvTranspose2d;
+  readonly up: UpConv2x2;
   readonly conv1: ConvReluBatchNorm;
   readonly conv2: ConvReluBatchNorm;
 
   constructor(inChannels: number, skipChannels: number, dropout = 0) {
     super();
     const upChannels = inChannels / 2;
-    this.up = this.registerModule('up', new ConvTranspose2d(inChannels, upChannels, 2, { stride: 2 }));
+    this.up = this.registerModule('up', new UpConv2x2(inChannels, upChannels));
     this.conv1 = this.registerModule('conv1', new ConvReluBatchNorm(upChannels + skipChannels, skipChannels, dropout));
     this.conv2 = this.registerModule('conv2', new ConvReluBatchNorm(skipChannels, skipChannels, dropout));
   }

@@ -2,8 +2,8 @@
 // 'resnet.') and a decoder of four UpBlocks with Dropout2d(0.1), ending in a transposed convolution
 // back to full resolution. 24,400,421 parameters. The module names are the reference model.py's,
 // whose state dicts differ only by also holding the unused 'resnet.fc.*'.
-import { ConvTranspose2d, Module, type Layer, type Tensor } from '../engine/index.js';
-import { UpBlock } from './blocks.js';
+import { Module, type Layer, type Tensor } from '../engine/index.js';
+import { UpBlock, UpConv2x2 } from './blocks.js';
 import { resnet34Encoder, type ResNetEncoder } from './resnet.js';
 
 export interface ResUNet34Options {
@@ -24,8 +24,8 @@ export class ResUNet34 extends Module implements Layer {
   readonly u6: UpBlock;
   readonly u7: UpBlock;
   readonly u8: UpBlock;
-  /** The final transposed convolution 64 → classes, 2×2 stride 2, to the input's resolution. */
-  readonly ce: ConvTranspose2d;
+  /** The final transposed convolution 64 → classes, 2×2 stride 2, to the input's resolution (as 1×1 conv + pixel shuffle). */
+  readonly ce: UpConv2x2;
 
   constructor(options: ResUNet34Options = {}) {
     super();
@@ -36,7 +36,7 @@ export class ResUNet34 extends Module implements Layer {
     this.u6 = this.registerModule('u6', new UpBlock(256, 128, dropout));
     this.u7 = this.registerModule('u7', new UpBlock(128, 64, dropout));
     this.u8 = this.registerModule('u8', new UpBlock(64, 64, dropout));
-    this.ce = this.registerModule('ce', new ConvTranspose2d(64, classes, 2, { stride: 2 }));
+    this.ce = this.registerModule('ce', new UpConv2x2(64, classes));
   }
 
   /** Logits (N×classes×H×W) for an N×3×H×W input whose sides are multiples of 32. */

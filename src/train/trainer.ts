@@ -13,7 +13,7 @@ import type { Batch } from '../data/batch.js';
 import type { InputNormalisation } from '../data/normalisation.js';
 import type { SlidingWindowOptions } from '../infer/sliding-window.js';
 import {
-  Adam, autocast, checkDevice, getDefaultRngState, manualSeed, scope, setDefaultRngState, setNumThreads, type Tensor,
+  Adam, autocast, checkDevice, type DeviceName, getDefaultRngState, manualSeed, scope, setDefaultRngState, setNumThreads, type Tensor,
 } from '../engine/index.js';
 import { createModel, createPerceptualVGG16, type ModelOptions, type SegmentationModel } from '../models/index.js';
 import type { VGG16Features } from '../models/vgg16.js';
@@ -21,7 +21,7 @@ import { ProgressBar } from '../util/progress.js';
 import { loadCheckpoint, OUTPUT_CLASSES, saveCheckpoint, type CheckpointHeader } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
 import { appendLog, readLog, truncateLog, writeCurves, type EpochRecord } from './run-log.js';
-import { perceptualLoss, weightedCrossEntropy } from './losses.js';
+import { trainingLosses } from './losses.js';
 import { prepareValidation, validate, type ValidationImage, type ValidationScores } from './validation.js';
 
 export const LAST_CHECKPOINT = 'last.safetensors';
@@ -82,11 +82,8 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
 
   manualSeed(config.seed);
   const model = buildModel(config);
-  const vgg = config.perceptualWeight > 0 ? createPerceptualVGG16({ weights: config.vggWeights === 'random' ? undefined : config.vggWeights, seed: config.seed }) : null;
-  if (config.device !== 'cpu') {
-    model.to(config.device);
-    vgg?.to(config.device);
-  }
+  const vgg = perceptualVGG(config);
+  if (config.device !== 'cpu') model.to(config.device);
   const optimizer = new Adam(model.namedParameters(), { lr: config.lr, betas: config.betas, weightDecay: config.weightDecay });
   if (checkpoint && state) {
     model.loadStateDict(checkpoint.modelState, { source: `checkpoint '${lastPath}'` });
@@ -186,20 +183,31 @@ function trainingStateOf(header: CheckpointHeader, path: string, config: TrainCo
   return state;
 }
 
-/** One optimisation step; returns the loss terms. Throws NonFiniteLossError naming the step. */
-function trainStep(model: SegmentationModel, vgg: VGG16Features | null, optimizer: Adam, batch: Batch, config: TrainConfig, epoch: number): { ce: number; perceptual: number } {
+/** What a training step needs to know besides the model, the losses' VGG and the optimizer. */
+export interface StepSettings {
+  precision: TrainConfig['precision'];
+  perceptualWeight: number;
+  device: DeviceName;
+}
+
+/**
+ * One optimisation step; returns the loss terms. Throws NonFiniteLossError naming the step.
+ * In bf16 the model runs under bfloat16 autocast (convolutions in bfloat16 with the float32 master
+ * weights cast once per step, BatchNorm statistics in float32) and the losses take float32 logits;
+ * the perceptual VGG is expected in bfloat16 then (see perceptualVGG).
+ */
+export function trainStep(model: SegmentationModel, vgg: VGG16Features | null, optimizer: Adam, batch: Batch, settings: StepSettings, epoch: number): { ce: number; perceptual: number } {
   return scope(() => {
     const onHost = batchTensors(batch);
-    const [images, targets, weights] = config.device === 'cpu'
+    const [images, targets, weights] = settings.device === 'cpu'
       ? [onHost.images, onHost.targets, onHost.weights]
-      : [onHost.images.to(config.device), onHost.targets.to(config.device), onHost.weights.to(config.device)];
+      : [onHost.images.to(settings.device), onHost.targets.to(settings.device), onHost.weights.to(settings.device)];
     optimizer.zeroGrad();
-    const logits: Tensor = config.precision === 'bf16'
-      ? autocast(config.device === 'cpu' ? 'cpu' : 'cuda', 'bfloat16', () => model.forward(images)).to('float32')
+    const logits: Tensor = settings.precision === 'bf16'
+      ? autocast(settings.device === 'cpu' ? 'cpu' : 'cuda', 'bfloat16', () => model.forward(images)).to('float32')
       : model.forward(images);
-    const ce = weightedCrossEntropy(logits, targets, weights);
-    const perceptual = vgg === null ? null : perceptualLoss(vgg, logits, targets);
-    const loss = perceptual === null ? ce : ce.add(perceptual.mul(config.perceptualWeight));
+    const { ce, perceptual } = trainingLosses(logits, targets, weights, vgg);
+    const loss = perceptual === null ? ce : ce.add(perceptual.mul(settings.perceptualWeight));
     const value = loss.item();
     if (!Number.isFinite(value)) {
       throw new NonFiniteLossError(`the loss became ${value} at epoch ${epoch + 1}, batch ${batch.index + 1} ` +
@@ -209,6 +217,18 @@ function trainStep(model: SegmentationModel, vgg: VGG16Features | null, optimize
     optimizer.step();
     return { ce: ce.item(), perceptual: perceptual?.item() ?? 0 };
   });
+}
+
+/**
+ * The frozen VGG16 of the perceptual loss for a run (null when β = 0), on the run's device; in
+ * bfloat16 for bf16 runs, converted once (its weights never change).
+ */
+export function perceptualVGG(config: Pick<TrainConfig, 'perceptualWeight' | 'vggWeights' | 'seed' | 'device' | 'precision'>): VGG16Features | null {
+  if (config.perceptualWeight <= 0) return null;
+  const vgg = createPerceptualVGG16({ weights: config.vggWeights === 'random' ? undefined : config.vggWeights, seed: config.seed });
+  if (config.device !== 'cpu') vgg.to(config.device);
+  if (config.precision === 'bf16') vgg.to('bfloat16');
+  return vgg;
 }
 
 function evaluate(model: SegmentationModel, images: readonly ValidationImage[], normalisation: InputNormalisation, window: SlidingWindowOptions): ValidationScores {
