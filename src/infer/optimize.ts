@@ -38,7 +38,10 @@ export interface LayerGroupTiming {
   flop: number;
 }
 
-/** A network rebuilt for inference: normalised N×3×H×W float32 images to float32 NCHW logits. */
+/**
+ * A network rebuilt for inference: normalised N×3×H×W float32 images to N×classes×H×W float32 logits
+ * (channels-last in memory).
+ */
 export interface InferenceModel extends Layer {
   readonly precision: Precision;
   /** The forward pass, with the time and work of each layer group (stem, layer1…, u5…, head). */
@@ -99,13 +102,13 @@ class Weights {
   // Values are copied first: a conversion to the same dtype would otherwise share the model's memory.
 
   /** A convolution weight (O×I×kh×kw), channels-last, kept until dispose(). */
-  weight(value: Tensor): Tensor {
-    return this.#own(value.clone().to(this.dtype).contiguous(true));
+  weight(value: Tensor, dtype = this.dtype): Tensor {
+    return this.#own(value.clone().to(dtype).contiguous(true));
   }
 
   /** A per-channel vector (bias, scale or shift); as a 1×C×1×1 map when broadcast over activations. */
-  vector(value: Tensor, asMap = false): Tensor {
-    const converted = value.clone().to(this.dtype);
+  vector(value: Tensor, asMap = false, dtype = this.dtype): Tensor {
+    const converted = value.clone().to(dtype);
     return this.#own(asMap ? converted.reshape(1, value.size(0), 1, 1) : converted);
   }
 
@@ -129,8 +132,13 @@ function scaleShift(norm: BatchNorm2d): { scale: Tensor; shift: Tensor } {
   return { scale, shift: norm.bias.sub(norm.runningMean.mul(scale)) };
 }
 
-/** A convolution with what follows it fused or applied in place: ReLU, then scale·x + shift per channel. */
+/**
+ * A convolution with what follows it fused or applied in place: ReLU, then scale·x + shift per channel.
+ * With float32 set it runs in float32 whatever the inference dtype (the logits layer: bfloat16 logits
+ * would be rounded to 8 significant bits, enough to flip near-ties of the class argmax).
+ */
 class FusedConv {
+  readonly #float32: boolean;
   readonly #weight: Tensor;
   readonly #bias: Tensor | null;
   readonly #options: F.Conv2dOptions;
@@ -141,18 +149,20 @@ class FusedConv {
   constructor(
     weights: Weights,
     conv: { weight: Tensor; bias: Tensor | null; stride: F.Pair; padding: F.Pair; dilation?: F.Pair; groups?: number },
-    after: { relu: boolean; scale?: Tensor | null; shift?: Tensor | null },
+    after: { relu: boolean; scale?: Tensor | null; shift?: Tensor | null; float32?: boolean },
   ) {
-    this.#weight = weights.weight(conv.weight);
-    this.#bias = conv.bias === null ? null : weights.vector(conv.bias);
+    this.#float32 = after.float32 ?? false;
+    const dtype = this.#float32 ? 'float32' : weights.dtype;
+    this.#weight = weights.weight(conv.weight, dtype);
+    this.#bias = conv.bias === null ? null : weights.vector(conv.bias, false, dtype);
     this.#options = { stride: conv.stride, padding: conv.padding, dilation: conv.dilation ?? 1, groups: conv.groups ?? 1 };
     this.#relu = after.relu;
-    this.#scale = after.scale ? weights.vector(after.scale, true) : null;
-    this.#shift = after.shift ? weights.vector(after.shift, true) : null;
+    this.#scale = after.scale ? weights.vector(after.scale, true, dtype) : null;
+    this.#shift = after.shift ? weights.vector(after.shift, true, dtype) : null;
   }
 
   forward(x: Tensor, recorder: Recorder | null): Tensor {
-    const y = F.conv2d(x, this.#weight, this.#bias, this.#options);
+    const y = F.conv2d(this.#float32 ? x.to('float32') : x, this.#weight, this.#bias, this.#options);
     if (recorder !== null) {
       const [, inChannelsPerGroup = 0, kh = 0, kw = 0] = this.#weight.shape;
       recorder.addFlop(2 * y.numel * inChannelsPerGroup * kh * kw);
@@ -191,7 +201,7 @@ function convReluBatchNorm(weights: Weights, block: ConvReluBatchNorm, deferShif
  * (row offset, column offset, channel), with a preceding per-channel shift of its input folded into
  * the bias. Its output goes through scatter2x2().
  */
-function upsamplingAs1x1(weights: Weights, up: ConvTranspose2d, inputShift: Tensor | null): FusedConv {
+function upsamplingAs1x1(weights: Weights, up: ConvTranspose2d, inputShift: Tensor | null, float32 = false): FusedConv {
   const [kh, kw] = pair(up.options.stride);
   const [kernelH = 0, kernelW = 0] = up.weight.shape.slice(2);
   if (kh !== 2 || kw !== 2 || kernelH !== 2 || kernelW !== 2 || up.options.groups !== 1 || pair(up.options.padding).some((p) => p !== 0)) {
@@ -201,12 +211,12 @@ function upsamplingAs1x1(weights: Weights, up: ConvTranspose2d, inputShift: Tens
   const weight = up.weight.permute(2, 3, 1, 0).reshape(4 * outChannels, inChannels, 1, 1);
   let bias = (up.bias ?? empty([outChannels]).zero_()).repeat(4);
   if (inputShift !== null) bias = bias.add(weight.reshape(4 * outChannels, inChannels).matmul(inputShift));
-  return new FusedConv(weights, { weight, bias, stride: 1, padding: 0 }, { relu: false });
+  return new FusedConv(weights, { weight, bias, stride: 1, padding: 0 }, { relu: false, float32 });
 }
 
 /**
  * Writes the output of upsamplingAs1x1 (N×4C×H×W, channels-last) into target, an N×2H×2W×C view
- * (NHWC): element (n, 2h+i, 2w+j, c) takes channel (2i+j)·C + c at (n, h, w).
+ * (NHWC, any dtype): element (n, 2h+i, 2w+j, c) takes channel (2i+j)·C + c at (n, h, w).
  */
 function scatter2x2(shuffled: Tensor, target: Tensor): void {
   const [n = 0, channels4 = 0, h = 0, w = 0] = shuffled.shape;
@@ -254,7 +264,7 @@ class FoldedUpBlock {
 
 interface FoldedBody {
   readonly weights: Weights;
-  /** Logits in the inference dtype for a channels-last input of that dtype, channels-last or NCHW. */
+  /** float32 logits (channels-last) for a channels-last input in the inference dtype. */
   forward(x: Tensor, recorder: Recorder | null): Tensor;
 }
 
@@ -294,7 +304,7 @@ class FoldedResUNet34 implements FoldedBody {
       shift = folded.outputShift;
       return folded;
     });
-    this.#head = upsamplingAs1x1(weights, model.ce, shift);
+    this.#head = upsamplingAs1x1(weights, model.ce, shift, true);
   }
 
   forward(x: Tensor, recorder: Recorder | null): Tensor {
@@ -314,11 +324,10 @@ class FoldedResUNet34 implements FoldedBody {
     const logits = this.#head.forward(h, recorder);
     const [n = 0, classes4 = 0, rows = 0, cols = 0] = logits.shape;
     const classes = classes4 / 4;
-    // Scatter straight into float32 NCHW: (n, c, 2h+i, 2w+j) ← channel (2i+j)·classes + c at (n, h, w).
-    const out = empty([n, classes, 2 * rows, 2 * cols], { device: logits.device });
-    out.reshape(n, classes, rows, 2, cols, 2).copy_(logits.permute(0, 2, 3, 1).reshape(n, rows, cols, 2, 2, classes).permute(0, 5, 1, 3, 2, 4));
+    const out = empty([n, 2 * rows, 2 * cols, classes], { device: logits.device });
+    scatter2x2(logits, out);
     recorder?.end('head');
-    return out;
+    return out.permute(0, 3, 1, 2);
   }
 }
 
@@ -345,7 +354,7 @@ class FoldedUNet implements FoldedBody {
     const ce = model.ce;
     const finalShift = shift as Tensor | null;
     const bias = finalShift === null ? ce.bias : (ce.bias ?? empty([ce.weight.size(0)]).zero_()).add(ce.weight.reshape(ce.weight.size(0), -1).matmul(finalShift));
-    this.#head = new FusedConv(weights, { weight: ce.weight, bias, ...ce.options }, { relu: false });
+    this.#head = new FusedConv(weights, { weight: ce.weight, bias, ...ce.options }, { relu: false, float32: true });
   }
 
   forward(x: Tensor, recorder: Recorder | null): Tensor {
@@ -361,7 +370,7 @@ class FoldedUNet implements FoldedBody {
       recorder?.end(`u${k + 5}`);
     });
     const logits = this.#head.forward(h, recorder);
-    const out = empty(logits.shape, { device: logits.device }).copy_(logits);
+    const out = logits.to('float32');
     recorder?.end('head');
     return out;
   }

@@ -37,7 +37,7 @@ function compare(model: SegmentationModel, shape: number[], precision: Precision
       const actual = optimised.forward(x);
       assert.equal(actual.dtype, 'float32');
       assert.deepEqual(actual.shape, expected.shape);
-      assert.ok(actual.isContiguous(), 'logits are returned as contiguous NCHW');
+      assert.ok(actual.isContiguous(true), 'logits are returned channels-last');
       return { error: relativeError(actual, expected), logits: [...expected.shape] };
     });
   } finally {
