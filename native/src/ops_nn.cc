@@ -1,4 +1,8 @@
 // Neural-network ops: convolutions, normalisation, activations, pooling, resampling, losses.
+#include <ATen/Parallel.h>
+#include <cstring>
+#include <torch/csrc/autograd/custom_function.h>
+
 #include "handle.h"
 
 namespace histonuc {
@@ -31,6 +35,81 @@ int64_t GridSamplePadding(const std::string& name) {
   if (name == "reflection") return 2;
   throw std::invalid_argument("unknown grid_sample padding '" + name + "' (expected zeros, border or reflection)");
 }
+
+// Σ (a − b)² over n elements, in float32 per block of 4096 (16 independent lanes, which the compiler
+// vectorises) and in double across blocks and threads.
+template <typename T>
+double SquaredDifferenceSum(const T* a, const T* b, int64_t n) {
+  constexpr int64_t kBlock = 4096;
+  return at::parallel_reduce(0, (n + kBlock - 1) / kBlock, 16, 0.0, [&](int64_t first, int64_t last, double total) {
+    for (int64_t block = first; block < last; block++) {
+      const int64_t begin = block * kBlock, end = std::min(n, begin + kBlock);
+      float lanes[16] = {};
+      int64_t i = begin;
+      for (; i + 16 <= end; i += 16) {
+        for (int k = 0; k < 16; k++) {
+          float d = static_cast<float>(a[i + k]) - static_cast<float>(b[i + k]);
+          lanes[k] += d * d;
+        }
+      }
+      for (; i < end; i++) {
+        float d = static_cast<float>(a[i]) - static_cast<float>(b[i]);
+        lanes[0] += d * d;
+      }
+      for (float lane : lanes) total += lane;
+    }
+    return total;
+  }, std::plus<double>());
+}
+
+// A float rounded to T; to bfloat16 by round-to-nearest-even on the bits, a loop the compiler
+// vectorises (the values here are finite: the loss is checked before the backward pass).
+template <typename T>
+inline T RoundTo(float value) {
+  if constexpr (std::is_same_v<T, c10::BFloat16>) {
+    uint32_t bits;
+    std::memcpy(&bits, &value, sizeof bits);
+    bits += 0x7FFF + ((bits >> 16) & 1);
+    return c10::BFloat16(static_cast<uint16_t>(bits >> 16), c10::BFloat16::from_bits());
+  } else {
+    return static_cast<T>(value);
+  }
+}
+
+// mean((a − b)²) as a float32 scalar, for float32 or bfloat16 a and b of the same dtype and layout,
+// read once without converted copies; differentiable in a only (gradient 2(a − b)/n, in a's dtype).
+struct MeanSquaredError : public torch::autograd::Function<MeanSquaredError> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& input, const at::Tensor& target) {
+    if (input.sizes() != target.sizes() || input.scalar_type() != target.scalar_type()) {
+      throw std::invalid_argument("meanSquaredError: the two tensors differ in shape or dtype");
+    }
+    at::MemoryFormat format = input.suggest_memory_format();
+    at::Tensor a = input.contiguous(format), b = target.contiguous(format);
+    ctx->save_for_backward({a, b});
+    double sum = 0;
+    AT_DISPATCH_FLOATING_TYPES_AND(at::kBFloat16, a.scalar_type(), "meanSquaredError", [&] {
+      sum = SquaredDifferenceSum(a.data_ptr<scalar_t>(), b.data_ptr<scalar_t>(), a.numel());
+    });
+    return at::scalar_tensor(sum / static_cast<double>(a.numel()), a.options().dtype(at::kFloat));
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx, torch::autograd::variable_list grads) {
+    auto saved = ctx->get_saved_variables();
+    const at::Tensor& a = saved[0];
+    const at::Tensor& b = saved[1];
+    const float scale = 2.0f * grads[0].item<float>() / static_cast<float>(a.numel());
+    at::Tensor gradient = at::empty_like(a);
+    AT_DISPATCH_FLOATING_TYPES_AND(at::kBFloat16, a.scalar_type(), "meanSquaredErrorBackward", [&] {
+      const scalar_t* pa = a.data_ptr<scalar_t>();
+      const scalar_t* pb = b.data_ptr<scalar_t>();
+      scalar_t* out = gradient.data_ptr<scalar_t>();
+      at::parallel_for(0, a.numel(), 1 << 16, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; i++) out[i] = RoundTo<scalar_t>(scale * (static_cast<float>(pa[i]) - static_cast<float>(pb[i])));
+      });
+    });
+    return {gradient, at::Tensor()};
+  }
+};
 
 }  // namespace
 
@@ -106,6 +185,8 @@ void RegisterNn(Napi::Env env, Napi::Object exports) {
     return Reduce(losses, reduction);
   });
   Def(exports, "mseLoss", [](const Args& a) { return at::mse_loss(a.Tensor(0), a.Tensor(1), ParseReduction(a.String(2))); });
+  // meanSquaredError(input, target): see MeanSquaredError
+  Def(exports, "meanSquaredError", [](const Args& a) { return MeanSquaredError::apply(a.Tensor(0), a.Tensor(1)); });
   Def(exports, "oneHot", [](const Args& a) { return at::one_hot(a.Tensor(0), a.Int(1)); });
 }
 

@@ -2,6 +2,7 @@
 // The histonuc command line.
 import { formatFlags, parseArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
+import { benchCommand } from './commands/bench.js';
 import {
   datasetCheckCommand, datasetImportConsepCommand, datasetImportMapsCommand, datasetPreviewCommand, datasetSyntheticCommand,
 } from './commands/dataset.js';
@@ -15,7 +16,7 @@ import { trainCommand } from './commands/train.js';
 const commands: readonly Command[] = [
   demoCommand, predictCommand, trainCommand, evaluateCommand,
   datasetCheckCommand, datasetPreviewCommand, datasetSyntheticCommand, datasetImportConsepCommand, datasetImportMapsCommand,
-  modelReleaseCommand, modelInfoCommand, infoCommand,
+  modelReleaseCommand, modelInfoCommand, infoCommand, benchCommand,
 ];
 
 function help(): string {

@@ -145,6 +145,15 @@ export function mseLoss(a: Tensor, b: Tensor, reduction: Reduction = 'mean'): Te
   return new Tensor(native.mseLoss(a.handle, b.handle, reduction));
 }
 
+/**
+ * mean((input − target)²) as a float32 scalar for float32 or bfloat16 tensors of one dtype, summed in
+ * float32/float64 straight from the inputs (no converted copies; CPU only). Differentiable in input
+ * only; its gradient has input's dtype.
+ */
+export function meanSquaredError(input: Tensor, target: Tensor): Tensor {
+  return new Tensor(native.meanSquaredError(input.handle, target.handle));
+}
+
 export function oneHot(indices: Tensor, classes: number): Tensor {
   return new Tensor(native.oneHot(indices.handle, classes));
 }

@@ -101,6 +101,7 @@ export interface NativeBinding {
   le(a: Operand, b: Operand): H;
   gt(a: Operand, b: Operand): H;
   ge(a: Operand, b: Operand): H;
+  meanSquaredError(input: H, target: H): H;
   logicalAnd(a: Operand, b: Operand): H;
   logicalOr(a: Operand, b: Operand): H;
   add_(t: H, other: Operand, alpha?: number): void;

@@ -43,7 +43,8 @@ export function trainingLosses(
  * §8.2 on the contour probability (N×1×H×W). The mask's features are computed without autograd;
  * they need no gradient. A VGG converted to bfloat16 runs both branches in bfloat16 (the predicted
  * one under autocast, so that gradients flow back to the float32 probability); the squared
- * differences and their means are float32 either way.
+ * differences and their means are float32 either way (on the CPU in one pass over the bfloat16
+ * features, without converted copies).
  */
 function contourPerceptualLoss(vgg: VGG16Features, contourProbability: Tensor, target: Tensor): Tensor {
   const dtype = vgg.parameters()[0]!.dtype;
@@ -52,6 +53,7 @@ function contourPerceptualLoss(vgg: VGG16Features, contourProbability: Tensor, t
   const [predicted, expected] = dtype === 'float32'
     ? [vgg.forward(input), noGrad(() => vgg.forward(contourMask))]
     : [autocast(target.device === 'cpu' ? 'cpu' : 'cuda', dtype, () => vgg.forward(input)), noGrad(() => vgg.forward(contourMask))];
-  const perTap = predicted.map((features, tap) => F.mseLoss(features.to('float32'), expected[tap]!.to('float32')));
+  const perTap = predicted.map((features, tap) =>
+    features.device === 'cpu' ? F.meanSquaredError(features, expected[tap]!) : F.mseLoss(features.to('float32'), expected[tap]!.to('float32')));
   return perTap.reduce((sum, term) => sum.add(term)).div(perTap.length);
 }

@@ -183,11 +183,18 @@ function trainingStateOf(header: CheckpointHeader, path: string, config: TrainCo
   return state;
 }
 
+/** The parts of a training step, in order. */
+export type StepPhase = 'forward' | 'loss' | 'backward' | 'optimizer';
+/** Runs one phase of a step and returns its result (a profiler times it; see src/perf). */
+export type PhaseRunner = <T>(phase: StepPhase, run: () => T) => T;
+
 /** What a training step needs to know besides the model, the losses' VGG and the optimizer. */
 export interface StepSettings {
   precision: TrainConfig['precision'];
   perceptualWeight: number;
   device: DeviceName;
+  /** Wraps each phase (default: runs it). */
+  phases?: PhaseRunner;
 }
 
 /**
@@ -202,19 +209,24 @@ export function trainStep(model: SegmentationModel, vgg: VGG16Features | null, o
     const [images, targets, weights] = settings.device === 'cpu'
       ? [onHost.images, onHost.targets, onHost.weights]
       : [onHost.images.to(settings.device), onHost.targets.to(settings.device), onHost.weights.to(settings.device)];
-    optimizer.zeroGrad();
-    const logits: Tensor = settings.precision === 'bf16'
+    const phase: PhaseRunner = settings.phases ?? ((_, run) => run());
+    const logits: Tensor = phase('forward', () => settings.precision === 'bf16'
       ? autocast(settings.device === 'cpu' ? 'cpu' : 'cuda', 'bfloat16', () => model.forward(images)).to('float32')
-      : model.forward(images);
-    const { ce, perceptual } = trainingLosses(logits, targets, weights, vgg);
-    const loss = perceptual === null ? ce : ce.add(perceptual.mul(settings.perceptualWeight));
-    const value = loss.item();
+      : model.forward(images));
+    const { ce, perceptual, loss, value } = phase('loss', () => {
+      const terms = trainingLosses(logits, targets, weights, vgg);
+      const total = terms.perceptual === null ? terms.ce : terms.ce.add(terms.perceptual.mul(settings.perceptualWeight));
+      return { ...terms, loss: total, value: total.item() };
+    });
     if (!Number.isFinite(value)) {
       throw new NonFiniteLossError(`the loss became ${value} at epoch ${epoch + 1}, batch ${batch.index + 1} ` +
         `(cross-entropy ${ce.item()}, perceptual ${perceptual?.item() ?? 'off'}); training stopped, the last good checkpoint is kept`);
     }
-    loss.backward();
-    optimizer.step();
+    phase('backward', () => loss.backward());
+    phase('optimizer', () => {
+      optimizer.step();
+      optimizer.zeroGrad();
+    });
     return { ce: ce.item(), perceptual: perceptual?.item() ?? 0 };
   });
 }
