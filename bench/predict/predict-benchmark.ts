@@ -6,7 +6,7 @@
 // alternate between the two sides after an untimed warm-up round of each; medians are printed.
 //
 //   node dist/bench/predict/predict-benchmark.js [--image PNG] [--model CKPT] [--map model|labels]
-//        [--labels LABEL_PNG] [--rounds 3] [--threads 2] [--variants fp32,bf16-cl]
+//        [--labels LABEL_PNG] [--rounds 3] [--threads 2] [--variants fp32,bf16-cl,fp32-cl]
 //
 // --model: a histonuc ResUNet34 checkpoint; without it, a randomly initialised ResUNet34 (the forward
 // pass costs the same whatever the weights). --map: which probability map the post-processing and
@@ -47,7 +47,7 @@ const args = parseArgs(process.argv.slice(2), {
   labels: { type: 'string', description: 'ground-truth label PNG for --map labels (default: the image\'s CoNSeP label)' },
   rounds: { type: 'string', description: 'timed rounds per side (default 3)' },
   threads: { type: 'string', description: 'threads on both sides (default 2)' },
-  variants: { type: 'string', description: 'Python forward variants (default fp32,bf16-cl)' },
+  variants: { type: 'string', description: 'Python forward variants (default fp32,bf16-cl,fp32-cl)' },
 });
 const imagePath = stringFlag(args, 'image') ?? join(consepDir, 'images', 'train_1.png');
 const stem = basename(imagePath, extname(imagePath));
@@ -57,7 +57,7 @@ if (mapSource !== 'model' && mapSource !== 'labels') throw new Error(`--map must
 const labelsPath = stringFlag(args, 'labels') ?? join(consepDir, 'labels', `${stem}_label.png`);
 const rounds = numberFlag(args, 'rounds', { integer: true, min: 1 }) ?? 3;
 const threads = numberFlag(args, 'threads', { integer: true, min: 1 }) ?? 2;
-const variants = (stringFlag(args, 'variants') ?? 'fp32,bf16-cl').split(',');
+const variants = (stringFlag(args, 'variants') ?? 'fp32,bf16-cl,fp32-cl').split(',');
 for (const variant of variants) {
   if (!/^(fp32|bf16)(-cl)?$/.test(variant)) throw new Error(`unknown Python variant '${variant}' (fp32, bf16, fp32-cl, bf16-cl)`);
 }
@@ -199,12 +199,12 @@ async function main(): Promise<void> {
 
     const medians = new Map([...results].map(([side, list]) => [side, medianTimes(list.map((r) => r.times))]));
     const ourMedian = medians.get('histonuc')!;
-    console.log(`${stem} (${imagePath}), ResUNet34 ${givenModel ? `weights ${givenModel}` : 'random weights'}, ` +
+    console.log(`${stem} (${imagePath}), histonuc's default precision here: ${predictor.precision}; ResUNet34 ${givenModel ? `weights ${givenModel}` : 'random weights'}, ` +
       `post-processing on ${mapSource === 'labels' ? `a map made from ground truth ${labelsPath}` : "each side's own network output"}; ` +
       `${threads} threads; medians of ${rounds} alternating rounds after a warm-up; PyTorch ${ready.torch}`);
     console.log(`model load (not in end to end): histonuc ${ourLoad.toFixed(2)} s, python ${ready.load_s.toFixed(2)} s`);
     console.log(`nuclei: ${sides.map((side) => `${side} ${results.get(side)![0]!.nuclei}`).join(', ')}`);
-    const header = ['stage', 'histonuc (default precision) s', ...variants.flatMap((v) => [`python ${v} s`, `ratio vs ${v}`])];
+    const header = ['stage', `histonuc (${predictor.precision}) s`, ...variants.flatMap((v) => [`python ${v} s`, `ratio vs ${v}`])];
     console.log(`| ${header.join(' | ')} |`);
     console.log(`|${header.map(() => '---').join('|')}|`);
     for (const stage of [...STAGES, 'end to end'] as const) {

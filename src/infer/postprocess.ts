@@ -94,25 +94,23 @@ function readBands(probabilities: Tensor, first: number, count: number): Band[] 
 
 /**
  * Calls fn with each row's argmax over the five planes of a band, top to bottom (the row buffer is
- * reused). As torch.argmax, ties go to the lower class and NaN counts as the largest value. (Unrolled
- * over the five classes: twice as fast as a loop over them.)
+ * reused). As torch.argmax, ties go to the lower class and NaN counts as the largest value.
  */
 function forEachArgmaxRow({ planes, y0, rows }: Band, width: number, fn: (row: Uint8Array, y: number) => void): void {
   const row = new Uint8Array(width);
   const plane = rows * width;
-  const exceeds = (value: number, best: number): boolean => value > best || (value !== value && best === best);
   for (let r = 0; r < rows; r++) {
     for (let x = 0, i = r * width; x < width; x++, i++) {
       let best = planes[i]!;
       let index = 0;
-      let value = planes[i + plane]!;
-      if (exceeds(value, best)) [best, index] = [value, 1];
-      value = planes[i + 2 * plane]!;
-      if (exceeds(value, best)) [best, index] = [value, 2];
-      value = planes[i + 3 * plane]!;
-      if (exceeds(value, best)) [best, index] = [value, 3];
-      value = planes[i + 4 * plane]!;
-      if (exceeds(value, best)) index = 4;
+      for (let c = 1; c < OUTPUT_CHANNELS; c++) {
+        const value = planes[i + c * plane]!;
+        // value > best, or the first NaN
+        if (value > best || (value !== value && best === best)) {
+          best = value;
+          index = c;
+        }
+      }
       row[x] = index;
     }
     fn(row, y0 + r);
