@@ -4,6 +4,7 @@
     'target_name': 'histonuc_native',
     'sources': [
       'src/addon.cc',
+      'src/cpu_allocator.cc',
       'src/handle.cc',
       'src/ops_create.cc',
       'src/ops_nn.cc',

@@ -1,4 +1,5 @@
 // histonuc's native core: libtorch tensors and ops for the TypeScript engine (src/engine).
+#include "cpu_allocator.h"
 #include "handle.h"
 
 namespace histonuc {
@@ -6,6 +7,8 @@ namespace histonuc {
 void RegisterOpenSlide(Napi::Env env, Napi::Object exports);  // openslide.cc: whole-slide images
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  InstallCpuAllocator(env);  // first, so that every tensor comes from it
+  RegisterCpuAllocator(env, exports);
   RegisterCreate(env, exports);
   RegisterNn(env, exports);
   RegisterMath(env, exports);

@@ -18,6 +18,20 @@ export type DType = 'float32' | 'float16' | 'bfloat16' | 'float64' | 'int64' | '
 export type DeviceName = 'cpu' | 'cuda' | `cuda:${number}`;
 export type Reduction = 'mean' | 'sum' | 'none';
 
+/** The caching CPU allocator's counters (native/src/cpu_allocator.cc); all 0 when it is off. */
+export interface CpuCacheStats {
+  /** Bytes of freed blocks kept for reuse. */
+  cachedBytes: number;
+  /** Bytes of cacheable blocks (≥ 32 KiB, rounded to their size class) held by live tensors. */
+  allocatedBytes: number;
+  /** Cacheable allocations served from the cache. */
+  hits: number;
+  /** Cacheable allocations that mapped new memory. */
+  misses: number;
+  /** Most bytes the cache keeps (HISTONUC_CPU_CACHE_MB; default min(4 GiB, RAM/4)). */
+  capBytes: number;
+}
+
 type H = TensorHandle;
 type Operand = TensorHandle | number | boolean;
 type Ints = readonly number[];
@@ -63,6 +77,8 @@ export interface NativeBinding {
   cudaDeviceCount(): number;
   cudaSynchronize(): void;
   libtorchVersion(): string;
+  cpuCacheStats(): CpuCacheStats;
+  emptyCpuCache(): void;
   // neural-network ops
   conv2d(x: H, w: H, b: H | null, stride: Ints, padding: Ints, dilation: Ints, groups: number): H;
   convTranspose2d(x: H, w: H, b: H | null, stride: Ints, padding: Ints, outputPadding: Ints, groups: number, dilation: Ints): H;

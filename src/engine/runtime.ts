@@ -1,7 +1,9 @@
-// Process-wide engine settings: gradient mode, autocast, threads, devices.
+// Process-wide engine settings: gradient mode, autocast, threads, the CPU memory cache, devices.
 import { readFileSync } from 'node:fs';
 
-import { native, type DeviceName, type DType } from './native.js';
+import { native, type CpuCacheStats, type DeviceName, type DType } from './native.js';
+
+export type { CpuCacheStats } from './native.js';
 
 /** Runs fn without recording autograd history (as torch.no_grad()). */
 export function noGrad<T>(fn: () => T): T {
@@ -38,6 +40,19 @@ export function setNumThreads(n: number): void {
 }
 export function getNumThreads(): number {
   return native.getNumThreads();
+}
+
+/**
+ * Counters of histonuc's caching CPU allocator, which keeps freed tensor memory of 32 KiB and more
+ * for reuse instead of returning it to the kernel (fresh pages fault expensively on first touch).
+ * Its cap is HISTONUC_CPU_CACHE_MB (MiB, read at load; 0 turns the cache off).
+ */
+export function cpuCacheStats(): CpuCacheStats {
+  return native.cpuCacheStats();
+}
+/** Returns the CPU cache's memory to the system (tensors still alive keep theirs). */
+export function emptyCpuCache(): void {
+  native.emptyCpuCache();
 }
 
 export function cudaDeviceCount(): number {
