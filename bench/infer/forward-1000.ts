@@ -11,7 +11,8 @@ import { resolve } from 'node:path';
 import { manualSeed, randn, scope, setNumThreads, type Tensor } from '../../src/engine/index.js';
 import { ResUNet34 } from '../../src/models/index.js';
 import { measureConvPeak } from '../../src/infer/conv-peak.js';
-import { optimizeForInference, type InferenceModel, type LayerGroupTiming, type Precision } from '../../src/infer/optimize.js';
+import type { Precision } from '../../src/engine/index.js';
+import { optimizeForInference, type InferenceModel, type LayerGroupTiming } from '../../src/infer/optimize.js';
 import { parseArgs, numberFlag } from '../../src/cli/args.js';
 
 const args = parseArgs(process.argv.slice(2), {

@@ -1,6 +1,8 @@
 // A small, strict command-line parser: positional arguments and --flags (with a value, or boolean).
 // Unknown flags are errors, so a typo never silently falls back to a default.
 
+import { defaultPrecision, describePrecision, isPrecision, type DeviceName, type Precision } from '../engine/index.js';
+
 export interface FlagSpec {
   /** 'string' flags take a value (--x v or --x=v); 'boolean' flags take none. */
   type: 'string' | 'boolean';
@@ -51,6 +53,18 @@ export function numberFlag(args: ParsedArgs, name: string, options: { integer?: 
     throw new UsageError(`--${name} must be ${options.integer ? 'an integer' : 'a number'}${options.min !== undefined ? ` ≥ ${options.min}` : ''}, got '${text}'`);
   }
   return value;
+}
+
+/**
+ * --precision bf16|fp32, or the device's default (bf16 where the hardware has it); the choice is
+ * printed to stderr, with the reason when it was not asked for.
+ */
+export function precisionFlag(args: ParsedArgs, device: DeviceName = 'cpu'): Precision {
+  const given = stringFlag(args, 'precision');
+  if (given !== undefined && !isPrecision(given)) throw new UsageError(`--precision must be bf16 or fp32, got '${given}'`);
+  const precision = given ?? defaultPrecision(device);
+  process.stderr.write(`${describePrecision(precision, given !== undefined, device)}\n`);
+  return precision;
 }
 
 export function formatFlags(specs: Readonly<Record<string, FlagSpec>>): string {

@@ -5,6 +5,7 @@ export * from './factory.js';
 export * as F from './functional.js';
 export { scope, keep } from './scope.js';
 export * from './runtime.js';
+export * from './precision.js';
 export { Module, type Layer } from './nn/module.js';
 export * from './nn/layers.js';
 export { Adam, AdamW, type AdamOptions, type AdamStateDict } from './optim/adam.js';

@@ -17,18 +17,12 @@
 // FCN-8s (no BatchNorm, transposed convolutions of kernel 2f) runs as the plain model, under bfloat16
 // autocast for bf16.
 import {
-  autocast, BatchNorm2d, Conv2d, ConvTranspose2d, cpuHasBf16, empty, F, keep, Module, noGrad, scope,
-  type DeviceName, type DType, type Layer, type Tensor,
+  autocast, BatchNorm2d, Conv2d, ConvTranspose2d, defaultPrecision, empty, F, keep, Module, noGrad, scope,
+  type DType, type Layer, type Precision, type Tensor,
 } from '../engine/index.js';
 import { BasicBlock, FCN8s, ResUNet34, UNet, type ConvReluBatchNorm, type DownBlock, type UpBlock } from '../models/index.js';
 import type { SegmentationModel } from '../models/index.js';
 
-export type Precision = 'fp32' | 'bf16';
-
-/** bf16 where the CPU computes it natively (AVX512-BF16 or AMX) or on CUDA, fp32 elsewhere. */
-export function defaultPrecision(device: DeviceName = 'cpu'): Precision {
-  return device !== 'cpu' || cpuHasBf16() ? 'bf16' : 'fp32';
-}
 
 /** Time and convolution work of one group of layers in one forward pass. */
 export interface LayerGroupTiming {

@@ -1,12 +1,12 @@
 // A trained model ready to find nuclei: loaded once from a checkpoint, applied to any number of
 // RGB images of any size (tiled, padded at the bottom/right edge).
 import type { InputNormalisation } from '../data/normalisation.js';
-import { checkDevice, scope, type DeviceName, type Tensor } from '../engine/index.js';
+import { checkDevice, defaultPrecision, scope, type DeviceName, type Precision, type Tensor } from '../engine/index.js';
 import type { SegmentationModel } from '../models/index.js';
 import type { Raster } from '../image/raster.js';
 import { loadCheckpoint, modelFromCheckpoint, type CheckpointHeader } from '../train/checkpoint.js';
 import { imageTensor } from './input.js';
-import { defaultPrecision, optimizeForInference, type InferenceModel, type Precision } from './optimize.js';
+import { optimizeForInference, type InferenceModel } from './optimize.js';
 import { postprocess, type ClassifiedNuclei, type PostprocessOptions } from './postprocess.js';
 import { augmentedProbabilities, slidingWindowProbabilities, type SlidingWindowOptions } from './sliding-window.js';
 

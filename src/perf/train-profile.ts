@@ -4,7 +4,8 @@
 import type { Batch } from '../data/batch.js';
 import { Adam, manualSeed, randint, randn, scope } from '../engine/index.js';
 import { ResUNet34 } from '../models/resunet34.js';
-import { DEFAULT_CONFIG, type Precision } from '../train/config.js';
+import type { Precision } from '../engine/index.js';
+import { DEFAULT_CONFIG } from '../train/config.js';
 import { perceptualVGG, trainStep, type StepPhase } from '../train/trainer.js';
 import { LayerGroups, type GroupTiming } from './instrument.js';
 

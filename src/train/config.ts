@@ -2,10 +2,9 @@
 // config file and from command-line flags (flags win). Validated before anything starts.
 import { readFileSync } from 'node:fs';
 
-import type { DeviceName } from '../engine/index.js';
+import type { DeviceName, Precision } from '../engine/index.js';
 import { isModelName, type ModelName } from '../models/index.js';
 
-export type Precision = 'fp32' | 'bf16';
 /** 'reference': the mean of the two pixel IoUs (§9); 'f1': object-level detection F1 (§11.1). */
 export type Selection = 'reference' | 'f1';
 

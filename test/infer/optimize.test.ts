@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 
 import { BatchNorm2d, Conv2d, manualSeed, Sequential, noGrad, randn, scope, type Tensor } from '../../src/engine/index.js';
 import { FCN8s, ResUNet34, UNet, type SegmentationModel } from '../../src/models/index.js';
-import { optimizeForInference, type Precision } from '../../src/infer/optimize.js';
+import type { Precision } from '../../src/engine/index.js';
+import { optimizeForInference } from '../../src/infer/optimize.js';
 
 /** Every BatchNorm gets scale in [0.5, 1.5] (or [-1.5, -0.5] where negative), shift, mean and variance away from 0/1. */
 function randomiseBatchNorms(model: SegmentationModel, negativeScaleIn: string | null = null): void {

@@ -6,14 +6,14 @@
 import { cpus } from 'node:os';
 import { readFileSync } from 'node:fs';
 
-import { cpuHasBf16, getNumThreads, manualSeed, randn, scope, setNumThreads } from '../../engine/index.js';
+import { cpuHasBf16, getNumThreads, manualSeed, randn, scope, setNumThreads, type Precision } from '../../engine/index.js';
 import { measureConvPeak } from '../../infer/conv-peak.js';
-import { defaultPrecision, optimizeForInference } from '../../infer/optimize.js';
+import { optimizeForInference } from '../../infer/optimize.js';
 import { ResUNet34 } from '../../models/resunet34.js';
 import type { GroupTiming } from '../../perf/instrument.js';
 import { groupRows, groupTable } from '../../perf/report.js';
 import { profileTrainStep } from '../../perf/train-profile.js';
-import { numberFlag, stringFlag, UsageError } from '../args.js';
+import { numberFlag, precisionFlag, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 
 export const benchCommand: Command = {
@@ -34,9 +34,7 @@ export const benchCommand: Command = {
     json: { type: 'boolean', description: 'print one JSON object instead of tables' },
   },
   async run(args) {
-    const precisionFlag = stringFlag(args, 'precision') ?? defaultPrecision();
-    if (precisionFlag !== 'bf16' && precisionFlag !== 'fp32') throw new UsageError(`--precision must be bf16 or fp32, got '${precisionFlag}'`);
-    const precision = precisionFlag;
+    const precision = precisionFlag(args);
     const multipleOf32 = (name: string, fallback: number): number => {
       const value = numberFlag(args, name, { integer: true, min: 32 }) ?? fallback;
       if (value % 32 !== 0) throw new UsageError(`--${name} must be a multiple of 32, got ${value}`);
@@ -91,7 +89,7 @@ export const benchCommand: Command = {
 };
 
 /** Mean per-group timings of the optimised network's forward pass on a random 1×3×size×size image. */
-function profileInference(size: number, precision: 'bf16' | 'fp32', warmup: number, passes: number): GroupTiming[] {
+function profileInference(size: number, precision: Precision, warmup: number, passes: number): GroupTiming[] {
   manualSeed(0);
   const model = new ResUNet34().eval();
   const network = optimizeForInference(model, { precision });

@@ -6,13 +6,12 @@ import { fileURLToPath } from 'node:url';
 
 import { setNumThreads, type DeviceName } from '../../engine/index.js';
 import { OUTPUT_FORMATS, writeNucleusOutputs, type OutputFormat } from '../../export/index.js';
-import { defaultPrecision, type Precision } from '../../infer/optimize.js';
 import { Predictor } from '../../infer/predictor.js';
 import { readImage } from '../../image/io.js';
 import { isSlidePath, predictSlide } from '../../slide/index.js';
 import type { Raster } from '../../image/raster.js';
 import { ProgressBar } from '../../util/progress.js';
-import { numberFlag, stringFlag, UsageError } from '../args.js';
+import { numberFlag, precisionFlag, stringFlag, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.svs', '.ndpi', '.mrxs', '.scn', '.svslide', '.bif', '.vms', '.vmu']);
@@ -100,10 +99,7 @@ export const predictCommand: Command = {
     if (inputFolder !== undefined) throw new Error(`--out ${outDir} holds the input ${inputFolder}; write the outputs to another folder so that inputs are never touched`);
 
     const device = (stringFlag(args, 'device') ?? 'cpu') as DeviceName;
-    const givenPrecision = stringFlag(args, 'precision');
-    if (givenPrecision !== undefined && givenPrecision !== 'bf16' && givenPrecision !== 'fp32') throw new UsageError(`--precision must be bf16 or fp32, got '${givenPrecision}'`);
-    const precision: Precision = givenPrecision ?? defaultPrecision(device);
-    console.log(`inference precision: ${precision}${givenPrecision === undefined ? ` (default ${device === 'cpu' ? `for this CPU: ${precision === 'bf16' ? 'it has' : 'no'} bfloat16 in hardware` : `on ${device}`})` : ''}`);
+    const precision = precisionFlag(args, device);
     const predictorOptions = {
       device,
       precision,

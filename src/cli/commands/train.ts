@@ -1,6 +1,6 @@
 // `histonuc train`: trains a network on a dataset folder (REFERENCE_SPEC §9 by default).
-import { cpuHasBf16, type DeviceName } from '../../engine/index.js';
-import { readConfigFile, resolveConfig, type Precision, type Selection, type TrainConfig } from '../../train/config.js';
+import { defaultPrecision, describePrecision, type DeviceName, type Precision } from '../../engine/index.js';
+import { readConfigFile, resolveConfig, type Selection, type TrainConfig } from '../../train/config.js';
 import { train } from '../../train/trainer.js';
 import { numberFlag, stringFlag, UsageError, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
@@ -68,11 +68,6 @@ function configFromArgs(args: ParsedArgs): Partial<TrainConfig> {
   return config;
 }
 
-/** bf16 where the CPU computes it natively (or on CUDA), fp32 elsewhere; the choice is printed. */
-export function defaultPrecision(device: DeviceName): Precision {
-  return device !== 'cpu' || cpuHasBf16() ? 'bf16' : 'fp32';
-}
-
 export const trainCommand: Command = {
   path: ['train'],
   usage: 'histonuc train --data DIR --out RUN [options]',
@@ -84,7 +79,7 @@ export const trainCommand: Command = {
     const precisionGiven = partial.precision !== undefined;
     partial.precision ??= defaultPrecision(partial.device ?? 'cpu');
     const config = resolveConfig(partial);
-    process.stderr.write(`precision: ${config.precision}${precisionGiven ? '' : ' (default for this machine; --precision to choose)'}\n`);
+    process.stderr.write(`${describePrecision(config.precision, precisionGiven, config.device)}\n`);
     const controller = new AbortController();
     const onInterrupt = (): void => {
       if (controller.signal.aborted) process.exit(130);
