@@ -16,7 +16,8 @@ import { BatchLoader } from '../../src/data/loader.js';
 import { prepareTrainingSet } from '../../src/data/training-set.js';
 import { Adam, manualSeed, setNumThreads } from '../../src/engine/index.js';
 import { createModel } from '../../src/models/index.js';
-import { DEFAULT_CONFIG, type Precision } from '../../src/train/config.js';
+import type { Precision } from '../../src/engine/index.js';
+import { DEFAULT_CONFIG } from '../../src/train/config.js';
 import { perceptualVGG, trainStep } from '../../src/train/trainer.js';
 import { consepDir, consepSkipReason, referencePython, repoRoot } from '../../test/support/env.js';
 
