@@ -13,18 +13,19 @@ a PyTorch / scikit-image user would write it, stage by stage:
 
 It runs as a worker so that the model is loaded once, as histonuc's Predictor is:
   predict_pipeline.py CONFIG_JSON
-CONFIG_JSON: {"checkpoint": histonuc .safetensors, "threads": n, "map": float32 5xHxW file or null}.
-With "map", the post-processing and exports work on that probability map instead of the network's
-(the forward pass still runs and is timed). Prints {"ready": ..., "load_s": ...}, then answers each
-stdin line {"image": path, "out": dir, "variant": "fp32" | "bf16" | "fp32-cl" | "bf16-cl"} (bf16:
-torch.autocast bfloat16; cl: channels-last memory format) with one JSON line of stage times in
-seconds and the nucleus count. An empty line ends it.
+CONFIG_JSON: {"checkpoint": histonuc .safetensors, "threads": n, "variant": "fp32" | "bf16" | "fp32-cl" |
+"bf16-cl"} (bf16: torch.autocast bfloat16; cl: channels-last memory format, model and inputs). Prints
+{"ready": ..., "load_s": ...}, then answers each stdin line {"image": path, "out": dir, "map": float32
+5xHxW file or null} with one JSON line: the stage times in seconds, the minor page faults of each
+stage and the nucleus count. With "map", the post-processing and exports work on that probability map
+instead of the network's (the forward pass still runs and is timed; the map is read untimed). An
+empty line ends it.
 """
-import copy
 import csv
 import json
 import math
 import os
+import resource
 import struct
 import sys
 import time
@@ -225,40 +226,43 @@ def export(labels, probabilities, image, out_dir, name, mpp):
 def main():
     config = json.loads(sys.argv[1])
     torch.set_num_threads(config['threads'])
+    variant = config['variant']
+    bf16, channels_last = variant.startswith('bf16'), variant.endswith('-cl')
     start = time.perf_counter()
     metadata, model = load_model(config['checkpoint'])
-    channels_last_model = copy.deepcopy(model).to(memory_format=torch.channels_last)
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last)
     load_s = time.perf_counter() - start
     norm = metadata['normalisation']
     mean = torch.tensor(norm['mean']).view(1, 3, 1, 1) * 255
     std = torch.tensor(norm['std']).view(1, 3, 1, 1) * 255
-    fixed_map = None
     print(json.dumps({'ready': True, 'load_s': load_s, 'torch': torch.__version__, 'threads': torch.get_num_threads()}), flush=True)
 
     for line in sys.stdin:
         if not line.strip():
             break
         job = json.loads(line)
-        variant = job['variant']
-        channels_last = variant.endswith('-cl')
-        times = {}
-        t = time.perf_counter()
+        times, faults = {}, {}
+        lap_time, lap_faults = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+        def lap(stage):
+            nonlocal lap_time, lap_faults
+            now, now_faults = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+            times[stage], faults[stage] = now - lap_time, now_faults - lap_faults
+            lap_time, lap_faults = now, now_faults
+
         image = read_image(job['image'])
-        times['read'] = time.perf_counter() - t
-        t = time.perf_counter()
-        prob = forward(channels_last_model if channels_last else model, image, mean, std, variant.startswith('bf16'), channels_last)
-        times['forward'] = time.perf_counter() - t
-        if config.get('map'):
-            if fixed_map is None:
-                fixed_map = np.fromfile(config['map'], np.float32).reshape(prob.shape)
-            prob = fixed_map
-        t = time.perf_counter()
+        lap('read')
+        prob = forward(model, image, mean, std, bf16, channels_last)
+        lap('forward')
+        if job.get('map'):
+            prob = np.fromfile(job['map'], np.float32).reshape(prob.shape)
+            lap('map')
         labels, probabilities = postprocess(prob)
-        times['post'] = time.perf_counter() - t
-        t = time.perf_counter()
+        lap('post')
         nuclei = export(labels, probabilities, image, job['out'], os.path.splitext(os.path.basename(job['image']))[0], metadata['mpp'])
-        times['exports'] = time.perf_counter() - t
-        print(json.dumps({'variant': variant, 'times': times, 'nuclei': nuclei}), flush=True)
+        lap('exports')
+        print(json.dumps({'times': times, 'faults': faults, 'nuclei': nuclei}), flush=True)
 
 
 if __name__ == '__main__':

@@ -26,6 +26,7 @@
 #include "cpu_allocator.h"
 
 #include <c10/core/CPUAllocator.h>
+#include <malloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -226,12 +227,42 @@ size_t CapBytesFromEnvironment(Napi::Env env) {
   return size_t(std::stoull(value)) << 20;
 }
 
+// glibc's malloc serves the memory that is not a tensor's, above all V8's ArrayBuffers: the typed
+// arrays of post-processing and exports (a 1000² image's 20 MB of probabilities copied out of libtorch,
+// its 4 MB label map, the overlay, PNG buffers). By default glibc maps blocks over a threshold (128 KiB,
+// raised as large blocks are freed, up to 32 MiB) afresh and unmaps them on free, and gives the free top
+// of its heap back to the kernel beyond M_TRIM_THRESHOLD (twice that threshold). V8 frees an image's
+// buffers when it collects garbage, typically during the next image's forward pass; what glibc had
+// unmapped or trimmed by then comes back as fresh pages, each faulting on first touch (~40 µs per
+// 4 KiB page on VMs). So, at load: blocks up to 32 MiB (glibc's largest threshold) come from the heap,
+// and up to 128 MiB of free heap top is kept (the heap grows 16 MiB at a time). Freed memory is reused
+// by the next image; resident memory stays at the peak the process reached plus at most 128 MiB
+// (measured: the same peak RSS on a whole slide). bench/RESULTS.md "Predict end to end" has the effect.
+// HISTONUC_MALLOC_TUNING=0 keeps glibc's defaults, as does GLIBC_TUNABLES with malloc settings.
+bool MallocTuningFromEnvironment(Napi::Env env) {
+  const char* text = std::getenv("HISTONUC_MALLOC_TUNING");
+  std::string value(text == nullptr ? "" : text);
+  if (value != "" && value != "0" && value != "1") {
+    throw Napi::Error::New(env, "HISTONUC_MALLOC_TUNING must be 0 (glibc's malloc defaults) or 1, got '" + value + "'");
+  }
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  return value != "0" && (tunables == nullptr || std::string(tunables).find("glibc.malloc.") == std::string::npos);
+}
+
+void TuneMalloc() {
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 128 << 20);
+  mallopt(M_TOP_PAD, 16 << 20);
+}
+
 }  // namespace
 
 void InstallCpuAllocator(Napi::Env env) {
   static std::once_flag installed;  // once per process, however many threads load the addon
   size_t capBytes = CapBytesFromEnvironment(env);
-  std::call_once(installed, [capBytes] {
+  bool tuneMalloc = MallocTuningFromEnvironment(env);
+  std::call_once(installed, [capBytes, tuneMalloc] {
+    if (tuneMalloc) TuneMalloc();
     if (capBytes == 0) return;
     g_allocator = new CachingCpuAllocator(c10::GetCPUAllocator(), capBytes);
     c10::SetCPUAllocator(g_allocator);
