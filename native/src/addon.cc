@@ -9,6 +9,7 @@ void RegisterOpenSlide(Napi::Env env, Napi::Object exports);  // openslide.cc: w
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InstallCpuAllocator(env);  // first, so that every tensor comes from it
   RegisterCpuAllocator(env, exports);
+  RegisterHandles(env, exports);
   RegisterCreate(env, exports);
   RegisterNn(env, exports);
   RegisterMath(env, exports);

@@ -3,6 +3,7 @@
 #include <c10/util/Exception.h>
 
 #include <cmath>
+#include <deque>
 #include <unordered_map>
 
 namespace histonuc {
@@ -29,20 +30,102 @@ int64_t HostBytes(const at::Tensor& tensor) {
   return bytes >= kAccountingThreshold ? bytes : 0;
 }
 
-void Release(Napi::Env env, Handle* handle) {
-  if (handle->accountedBytes != 0) {
-    Napi::MemoryManagement::AdjustExternalMemory(env, -handle->accountedBytes);
-    handle->accountedBytes = 0;
+// A handle's id: a tag in the top 16 bits (so that a stray BigInt is not taken for a tensor), then
+// the slot's generation and its index, 24 bits each. A slot's generation advances when its tensor is disposed,
+// so old ids of a reused slot read as disposed (until the generation wraps, after 16 million reuses).
+constexpr uint64_t kTag = 0x6874;  // "ht"
+constexpr int kFieldBits = 24;
+constexpr uint64_t kFieldMask = (uint64_t{1} << kFieldBits) - 1;
+
+struct Slot {
+  at::Tensor tensor;           // undefined while the slot is free
+  uint64_t generation = 0;     // kFieldBits wide
+  int64_t accountedBytes = 0;  // what was reported to V8 for this tensor
+};
+
+// The live tensors of one JS environment (the main thread or a worker), with a free list of slots.
+// A deque keeps references to slots valid while the table grows.
+class HandleTable {
+ public:
+  uint64_t Insert(at::Tensor tensor, int64_t accountedBytes) {
+    uint64_t index;
+    if (!free_.empty()) {
+      index = free_.back();
+      free_.pop_back();
+    } else {
+      if (slots_.size() > kFieldMask) {
+        throw std::runtime_error("more than 16,777,216 live tensors: dispose tensors or use scope()");
+      }
+      index = slots_.size();
+      slots_.emplace_back();
+    }
+    Slot& slot = slots_[index];
+    slot.tensor = std::move(tensor);
+    slot.accountedBytes = accountedBytes;
+    return (kTag << 48) | (slot.generation << kFieldBits) | index;
   }
-  handle->tensor.reset();
+
+  // The live slot an id names; nullptr where its tensor was disposed.
+  Slot* Find(uint64_t id) {
+    uint64_t index = id & kFieldMask;
+    if (index >= slots_.size()) return nullptr;
+    Slot& slot = slots_[index];
+    return slot.generation == ((id >> kFieldBits) & kFieldMask) && slot.tensor.defined() ? &slot : nullptr;
+  }
+
+  // Frees the slot of a live id (one Find returned a slot for); returns the bytes reported for it.
+  int64_t Erase(uint64_t id) {
+    Slot& slot = slots_[id & kFieldMask];
+    int64_t accounted = slot.accountedBytes;
+    slot.tensor.reset();
+    slot.accountedBytes = 0;
+    slot.generation = (slot.generation + 1) & kFieldMask;
+    free_.push_back(static_cast<uint32_t>(id & kFieldMask));
+    return accounted;
+  }
+
+  size_t Live() const { return slots_.size() - free_.size(); }
+
+ private:
+  std::deque<Slot> slots_;
+  std::vector<uint32_t> free_;
+};
+
+// This thread's table: each JS environment runs on its own thread. Owned by the environment's
+// instance data, which frees it (and the tensors still in it) when the environment shuts down.
+thread_local HandleTable* tTable = nullptr;
+
+HandleTable& Table() {
+  if (tTable == nullptr) throw std::logic_error("histonuc's native addon was not initialised on this thread");
+  return *tTable;
 }
 
-// Externals reach this addon only from histonuc's own TypeScript layer; the magic number guards
-// against a generator handle or a stale object being passed where a tensor belongs.
-Handle* GetHandle(Napi::Value value) {
-  if (!value.IsExternal()) return nullptr;
-  auto* handle = value.As<Napi::External<Handle>>().Data();
-  return handle != nullptr && handle->magic == Handle::kMagic ? handle : nullptr;
+// What a JS value is as a tensor handle. The id is meaningful only for kind != kNotAHandle.
+struct Decoded {
+  enum Kind { kNotAHandle, kDisposed, kLive } kind;
+  uint64_t id;
+  Slot* slot;
+};
+
+Decoded Decode(napi_env env, napi_value value) {
+  napi_valuetype type;
+  uint64_t id = 0;
+  bool lossless = false;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_bigint ||
+      napi_get_value_bigint_uint64(env, value, &id, &lossless) != napi_ok || !lossless || (id >> 48) != kTag) {
+    return {Decoded::kNotAHandle, 0, nullptr};
+  }
+  Slot* slot = Table().Find(id);
+  return {slot == nullptr ? Decoded::kDisposed : Decoded::kLive, id, slot};
+}
+
+void FreeTable(Napi::Env, HandleTable* table) {
+  if (tTable == table) tTable = nullptr;
+  delete table;
+}
+
+void AdjustAccounting(napi_env env, int64_t bytes) {
+  if (bytes != 0) Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
 }
 
 }  // namespace
@@ -80,14 +163,10 @@ at::Device ParseDevice(const std::string& name) {
 std::string DeviceName(const at::Device& device) { return device.str(); }
 
 Napi::Value WrapTensor(Napi::Env env, at::Tensor tensor) {
-  auto* handle = new Handle{Handle::kMagic, std::move(tensor), 0};
-  handle->accountedBytes = HostBytes(handle->tensor);
-  if (handle->accountedBytes != 0) Napi::MemoryManagement::AdjustExternalMemory(env, handle->accountedBytes);
-  return Napi::External<Handle>::New(env, handle, [](Napi::Env env, Handle* data) {
-    Release(env, data);
-    data->magic = 0;
-    delete data;
-  });
+  int64_t accounted = HostBytes(tensor);
+  uint64_t id = Table().Insert(std::move(tensor), accounted);
+  AdjustAccounting(env, accounted);
+  return Napi::BigInt::New(env, id);
 }
 
 Napi::Value WrapTensors(Napi::Env env, const std::vector<at::Tensor>& tensors) {
@@ -96,13 +175,26 @@ Napi::Value WrapTensors(Napi::Env env, const std::vector<at::Tensor>& tensors) {
   return array;
 }
 
-void DisposeHandle(Napi::Env env, Napi::Value value) {
-  Handle* handle = GetHandle(value);
-  if (handle == nullptr) throw std::invalid_argument("dispose: argument is not a tensor handle");
-  Release(env, handle);
-}
+void RegisterHandles(Napi::Env env, Napi::Object exports) {
+  auto* table = new HandleTable();
+  tTable = table;
+  env.SetInstanceData<HandleTable, FreeTable>(table);
 
-bool IsTensorHandle(Napi::Value value) { return GetHandle(value) != nullptr; }
+  // dispose(t): drops the handle's reference to its tensor now; later use of the handle throws "was
+  // disposed". Disposing twice is allowed (a FinalizationRegistry may run after an explicit dispose).
+  Def(exports, "dispose", [](const Args& a) {
+    Decoded handle = Decode(a.Env(), a.Value(0));
+    if (handle.kind == Decoded::kNotAHandle) throw std::invalid_argument("argument 0 is not a tensor handle");
+    if (handle.kind == Decoded::kLive) AdjustAccounting(a.Env(), -Table().Erase(handle.id));
+  });
+  Def(exports, "isDisposed", [](const Args& a) {
+    Decoded handle = Decode(a.Env(), a.Value(0));
+    if (handle.kind == Decoded::kNotAHandle) throw std::invalid_argument("argument 0 is not a tensor handle");
+    return handle.kind == Decoded::kDisposed;
+  });
+  // liveTensors(): how many handles are live in this environment (for leak checks).
+  Def(exports, "liveTensors", [](const Args&) { return static_cast<double>(Table().Live()); });
+}
 
 Napi::Value ThrowAsJs(Napi::Env env, const char* name) {
   std::string message;
@@ -129,13 +221,13 @@ void Args::Require(size_t i, const char* what) const {
 }
 
 const at::Tensor& Args::Tensor(size_t i) const {
+  Decoded handle = Decode(info_.Env(), info_[i]);
+  if (handle.kind == Decoded::kLive) return handle.slot->tensor;
   Require(i, "a tensor");
-  Handle* handle = GetHandle(info_[i]);
-  if (handle == nullptr) throw std::invalid_argument("argument " + std::to_string(i) + " is not a tensor");
-  if (!handle->tensor.defined()) {
+  if (handle.kind == Decoded::kDisposed) {
     throw std::invalid_argument("argument " + std::to_string(i) + " is a tensor that was disposed");
   }
-  return handle->tensor;
+  throw std::invalid_argument("argument " + std::to_string(i) + " is not a tensor");
 }
 
 c10::optional<at::Tensor> Args::OptionalTensor(size_t i) const {
@@ -150,25 +242,23 @@ std::vector<at::Tensor> Args::Tensors(size_t i) const {
   std::vector<at::Tensor> tensors;
   tensors.reserve(array.Length());
   for (uint32_t k = 0; k < array.Length(); ++k) {
-    Handle* handle = GetHandle(array.Get(k));
-    if (handle == nullptr || !handle->tensor.defined()) {
+    Decoded handle = Decode(info_.Env(), array.Get(k));
+    if (handle.kind != Decoded::kLive) {
       throw std::invalid_argument("element " + std::to_string(k) + " of argument " + std::to_string(i) +
-                                  " is not a live tensor");
+                                  (handle.kind == Decoded::kDisposed ? " is a tensor that was disposed" : " is not a tensor"));
     }
-    tensors.push_back(handle->tensor);
+    tensors.push_back(handle.slot->tensor);
   }
   return tensors;
 }
 
 at::Tensor Args::TensorOrScalar(size_t i) const {
   Require(i, "a tensor or a number");
-  if (info_[i].IsNumber()) {
-    at::Tensor wrapped = at::scalar_to_tensor(ScalarOf(info_[i].As<Napi::Number>().DoubleValue()));
-    wrapped.unsafeGetTensorImpl()->set_wrapped_number(true);
-    return wrapped;
-  }
-  if (info_[i].IsBoolean()) {
-    at::Tensor wrapped = at::scalar_to_tensor(at::Scalar(info_[i].As<Napi::Boolean>().Value()));
+  napi_valuetype type = info_[i].Type();
+  if (type == napi_number || type == napi_boolean) {
+    at::Scalar value = type == napi_number ? ScalarOf(info_[i].As<Napi::Number>().DoubleValue())
+                                           : at::Scalar(info_[i].As<Napi::Boolean>().Value());
+    at::Tensor wrapped = at::scalar_to_tensor(value);
     wrapped.unsafeGetTensorImpl()->set_wrapped_number(true);
     return wrapped;
   }

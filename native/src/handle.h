@@ -1,8 +1,13 @@
 // Tensor handles and argument conversion shared by every op file.
 //
-// A tensor crosses into JavaScript as a Napi::External holding a heap-allocated at::Tensor (one
-// reference to libtorch's refcounted tensor). dispose() drops that reference at once; otherwise the
-// garbage collector's finalizer does. Native memory is reported to V8 so that its collector sees it.
+// A tensor crosses into JavaScript as a BigInt: an id (tag, slot index, generation) into this thread's
+// handle table, which holds one reference to libtorch's refcounted tensor per live handle. A BigInt
+// costs V8 nothing beyond its allocation, where a napi External carries a weak reference that every
+// garbage collection must process. dispose() drops the table's reference and retires the id, so a
+// stale handle is recognised as disposed. The TypeScript layer frees tensors deterministically
+// (scopes, dispose) and hands only tensors that outlive every scope to a FinalizationRegistry, which
+// disposes them once unreachable. Host memory of large tensors is reported to V8 so that its
+// collector sees it.
 #pragma once
 
 #include <ATen/ATen.h>
@@ -14,13 +19,6 @@
 #include <vector>
 
 namespace histonuc {
-
-struct Handle {
-  static constexpr uint64_t kMagic = 0x68697374'6f6e7563ULL;  // "histonuc": marks a live Handle
-  uint64_t magic = kMagic;
-  at::Tensor tensor;
-  int64_t accountedBytes = 0;  // what was reported to V8 for this handle
-};
 
 // ---- conversions between names and libtorch types -------------------------------------------------
 
@@ -34,9 +32,6 @@ std::string DeviceName(const at::Device& device);
 
 Napi::Value WrapTensor(Napi::Env env, at::Tensor tensor);
 Napi::Value WrapTensors(Napi::Env env, const std::vector<at::Tensor>& tensors);
-// Drops the handle's reference to its tensor now; later use throws "tensor was disposed".
-void DisposeHandle(Napi::Env env, Napi::Value value);
-bool IsTensorHandle(Napi::Value value);
 
 // Typed access to the arguments of a call, with messages that name the argument at fault.
 class Args {
@@ -110,7 +105,9 @@ void Def(Napi::Object exports, const char* name, F fn) {
   exports.Set(name, Napi::Function::New(exports.Env(), wrapped, name));
 }
 
-// Each op file registers its functions here.
+// Each file registers its functions here (handle.cc: dispose, isDisposed, liveTensors; it must come
+// first, as it sets up this thread's handle table).
+void RegisterHandles(Napi::Env env, Napi::Object exports);
 void RegisterCreate(Napi::Env env, Napi::Object exports);
 void RegisterNn(Napi::Env env, Napi::Object exports);
 void RegisterMath(Napi::Env env, Napi::Object exports);

@@ -77,16 +77,6 @@ void RegisterCreate(Napi::Env env, Napi::Object exports) {
     if (t.numel() != 1) throw std::invalid_argument("item() needs a tensor with one element, got " + std::to_string(t.numel()));
     return t.item<double>();
   });
-  Def(exports, "dispose", [](const Args& a) { DisposeHandle(a.Env(), a.Value(0)); });
-  Def(exports, "isDisposed", [](const Args& a) {
-    if (!IsTensorHandle(a.Value(0))) throw std::invalid_argument("argument 0 is not a tensor handle");
-    try {
-      a.Tensor(0);
-      return false;
-    } catch (const std::invalid_argument&) {
-      return true;
-    }
-  });
 
   // ---- metadata ----
   Def(exports, "shape", [](const Args& a) -> Napi::Value {

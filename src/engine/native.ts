@@ -43,6 +43,8 @@ export interface NativeBinding {
   item(t: H): number;
   dispose(t: H): void;
   isDisposed(t: H): boolean;
+  /** Handles not yet disposed in this thread (a leak check). */
+  liveTensors(): number;
   shape(t: H): number[];
   dtype(t: H): DType;
   device(t: H): DeviceName;
@@ -172,7 +174,8 @@ export interface NativeBinding {
   autocastExit(deviceType: 'cpu' | 'cuda', enabledBefore: boolean, dtypeBefore: DType): void;
   autocastDtype(deviceType: 'cpu' | 'cuda'): DType;
   // optimizers
-  adamStep(param: H, grad: H, expAvg: H, expAvgSq: H, step: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean): void;
+  hasGrads(params: readonly H[]): boolean[];
+  adamStep(params: readonly H[], expAvgs: readonly H[], expAvgSqs: readonly H[], steps: Ints, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean): void;
 }
 
 function addonPath(): string {

@@ -1,22 +1,29 @@
 // Deterministic freeing of native memory. Every tensor created inside scope(fn) is disposed when fn
 // returns, except the tensors fn returns (directly, in an array or in a plain object), which move to
-// the enclosing scope, and tensors passed to keep(). Tensors created outside any scope live until
-// dispose() or until the garbage collector finalises them (native memory is reported to V8).
+// the enclosing scope, and tensors passed to keep(). A tensor in no open scope (created outside every
+// scope, returned from the outermost one, or kept) lives until dispose() or until the garbage
+// collector finds it unreachable (native memory is reported to V8).
 
 export interface Disposable {
   dispose(): void;
+  /** Called once the item belongs to no open scope: from then on only dispose() or the garbage collector frees it. */
+  unscoped?(): void;
 }
 
 const stack: Set<Disposable>[] = [];
 
-/** Called by every new tensor. */
+/** Called by every new tensor: it joins the innermost open scope (or, where none is open, the collector). */
 export function track(item: Disposable): void {
-  stack[stack.length - 1]?.add(item);
+  const innermost = stack[stack.length - 1];
+  if (innermost === undefined) item.unscoped?.();
+  else innermost.add(item);
 }
 
 /** Takes the tensor out of every open scope, so it survives them; returns it. */
 export function keep<T extends Disposable>(item: T): T {
-  for (const open of stack) open.delete(item);
+  let wasScoped = false;
+  for (const open of stack) wasScoped = open.delete(item) || wasScoped;
+  if (wasScoped) item.unscoped?.();
   return item;
 }
 

@@ -52,9 +52,16 @@ function normalizeDim(dim: number, ndim: number): number {
   return dim < 0 ? dim + ndim : dim;
 }
 
+// Frees the native tensors of Tensors the garbage collector found unreachable. Only tensors in no open
+// scope are registered (see unscoped()): a scope frees its own, without waiting for the collector.
+const collector = new FinalizationRegistry<TensorHandle>((handle) => native.dispose(handle));
+
 export class Tensor {
   #handle: TensorHandle | null;
   #shape: readonly number[] | null = null;
+  #dtype: DType | null = null;
+  /** Whether the collector holds #handle for this tensor (so dispose() must unregister it). */
+  #collectable = false;
 
   /** Wraps a native handle; engine code only. The tensor joins the innermost open scope. */
   constructor(handle: TensorHandle) {
@@ -76,7 +83,25 @@ export class Tensor {
   dispose(): void {
     if (this.#handle === null) return;
     native.dispose(this.#handle);
+    this.#release();
+  }
+
+  /** Called by the scope machinery when this tensor belongs to no open scope: the collector may free it. */
+  unscoped(): void {
+    if (this.#handle === null || this.#collectable) return;
+    collector.register(this, this.#handle, this);
+    this.#collectable = true;
+  }
+
+  /** Forgets the handle (disposed, or moved to another Tensor) and withdraws it from the collector. */
+  #release(): void {
     this.#handle = null;
+    this.#shape = null;
+    this.#dtype = null;
+    if (this.#collectable) {
+      collector.unregister(this);
+      this.#collectable = false;
+    }
   }
 
   /**
@@ -86,10 +111,12 @@ export class Tensor {
   setData(source: Tensor): void {
     const requiresGrad = this.requiresGrad;
     const handle = source.handle;
-    source.#handle = null;
+    source.#release();
     native.dispose(this.handle);
+    const collectable = this.#collectable;
+    this.#release();
     this.#handle = handle;
-    this.#shape = null;
+    if (collectable) this.unscoped();
     if (native.requiresGrad(handle) !== requiresGrad) native.setRequiresGrad(handle, requiresGrad);
   }
 
@@ -105,7 +132,8 @@ export class Tensor {
     return this.shape.reduce((a, b) => a * b, 1);
   }
   get dtype(): DType {
-    return native.dtype(this.handle);
+    this.#dtype ??= native.dtype(this.handle);
+    return this.#dtype;
   }
   get device(): DeviceName {
     return native.device(this.handle);

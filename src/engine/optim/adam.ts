@@ -55,20 +55,19 @@ export class Adam {
     for (const param of this.#params.values()) param.grad = null;
   }
 
-  /** One update of every parameter that has a gradient (parameters without one are skipped). */
+  /** One update of every parameter that has a gradient (parameters without one are skipped), in one native call. */
   step(): void {
-    for (const [name, param] of this.#params) {
-      const grad = param.grad;
-      if (grad === null) continue;
-      try {
-        const state = this.#stateFor(name, param);
-        state.step += 1;
-        native.adamStep(param.handle, grad.handle, state.expAvg.handle, state.expAvgSq.handle, state.step, this.lr,
-          this.betas[0], this.betas[1], this.eps, this.weightDecay, this.decoupled);
-      } finally {
-        grad.dispose();
-      }
-    }
+    const entries = [...this.#params];
+    const hasGrad = native.hasGrads(entries.map(([, param]) => param.handle));
+    const updated = entries.filter((_, i) => hasGrad[i]).map(([name, param]) => ({ param, state: this.#stateFor(name, param) }));
+    native.adamStep(
+      updated.map(({ param }) => param.handle),
+      updated.map(({ state }) => state.expAvg.handle),
+      updated.map(({ state }) => state.expAvgSq.handle),
+      updated.map(({ state }) => state.step + 1),
+      this.lr, this.betas[0], this.betas[1], this.eps, this.weightDecay, this.decoupled,
+    );
+    for (const { state } of updated) state.step += 1;
   }
 
   #stateFor(name: string, param: Tensor): ParamState {
