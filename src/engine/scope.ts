@@ -4,32 +4,44 @@
 // scope, returned from the outermost one, or kept) lives until dispose() or until the garbage
 // collector finds it unreachable (native memory is reported to V8).
 
+/** The slot where a scoped item records the open scope that owns it (engine bookkeeping). */
+export const owningScope: unique symbol = Symbol('histonuc.owningScope');
+
 export interface Disposable {
   dispose(): void;
   /** Called once the item belongs to no open scope: from then on only dispose() or the garbage collector frees it. */
   unscoped?(): void;
+  [owningScope]?: Disposable[] | null;
 }
 
-const stack: Set<Disposable>[] = [];
+// One array per open scope: the items created in it, in order. An item that leaves a scope early
+// (keep()) stays in the array but no longer names it as its owner, and is skipped when the scope ends.
+const stack: Disposable[][] = [];
 
 /** Called by every new tensor: it joins the innermost open scope (or, where none is open, the collector). */
 export function track(item: Disposable): void {
   const innermost = stack[stack.length - 1];
-  if (innermost === undefined) item.unscoped?.();
-  else innermost.add(item);
+  if (innermost === undefined) {
+    item[owningScope] = null;
+    item.unscoped?.();
+  } else {
+    innermost.push(item);
+    item[owningScope] = innermost;
+  }
 }
 
 /** Takes the tensor out of every open scope, so it survives them; returns it. */
 export function keep<T extends Disposable>(item: T): T {
-  let wasScoped = false;
-  for (const open of stack) wasScoped = open.delete(item) || wasScoped;
-  if (wasScoped) item.unscoped?.();
+  if (item[owningScope]) {
+    item[owningScope] = null;
+    item.unscoped?.();
+  }
   return item;
 }
 
-function collect(value: unknown, scopeItems: Set<Disposable>, into: Set<Disposable>, depth = 0): void {
+function collect(value: unknown, scopeItems: Disposable[], into: Set<Disposable>, depth = 0): void {
   if (depth > 8 || value === null || typeof value !== 'object') return;
-  if (scopeItems.has(value as Disposable)) {
+  if ((value as Disposable)[owningScope] === scopeItems) {
     into.add(value as Disposable);
     return;
   }
@@ -41,9 +53,13 @@ function collect(value: unknown, scopeItems: Set<Disposable>, into: Set<Disposab
   }
 }
 
-/** Runs fn and disposes every tensor it created but does not return. fn must be synchronous. */
+/**
+ * Runs fn and disposes every tensor it created but does not return, in creation order (measured
+ * faster than newest first: glibc's allocator then reuses and merges freed blocks more cheaply).
+ * fn must be synchronous.
+ */
 export function scope<T>(fn: () => T): T {
-  const items = new Set<Disposable>();
+  const items: Disposable[] = [];
   stack.push(items);
   let survivors = new Set<Disposable>();
   try {
@@ -59,8 +75,13 @@ export function scope<T>(fn: () => T): T {
   } finally {
     stack.pop();
     for (const item of items) {
-      if (survivors.has(item)) track(item);
-      else item.dispose();
+      if (item[owningScope] !== items) continue;
+      if (survivors.has(item)) {
+        track(item);
+      } else {
+        item[owningScope] = null;
+        item.dispose();
+      }
     }
   }
 }

@@ -2,7 +2,7 @@
 // camelCase) and semantics: broadcasting, type promotion, views, autograd.
 import { native, type DeviceName, type DType, type GeneratorHandle, type TensorHandle } from './native.js';
 import { checkDevice } from './runtime.js';
-import { track } from './scope.js';
+import { owningScope, track, type Disposable } from './scope.js';
 
 export type { DeviceName, DType } from './native.js';
 
@@ -62,6 +62,8 @@ export class Tensor {
   #dtype: DType | null = null;
   /** Whether the collector holds #handle for this tensor (so dispose() must unregister it). */
   #collectable = false;
+  /** The open scope that will dispose this tensor, if any (see scope.ts). */
+  [owningScope]: Disposable[] | null = null;
 
   /** Wraps a native handle; engine code only. The tensor joins the innermost open scope. */
   constructor(handle: TensorHandle) {
