@@ -106,7 +106,7 @@ void Def(Napi::Object exports, const char* name, F fn) {
 }
 
 // Each file registers its functions here (handle.cc: dispose, isDisposed, liveTensors; it must come
-// first, as it sets up this thread's handle table).
+// before the op files, as it sets up this thread's handle table).
 void RegisterHandles(Napi::Env env, Napi::Object exports);
 void RegisterCreate(Napi::Env env, Napi::Object exports);
 void RegisterNn(Napi::Env env, Napi::Object exports);
