@@ -2,7 +2,7 @@
 // validation metrics in the header, which predict uses like any checkpoint.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -29,7 +29,7 @@ before(async () => {
     join(dir, 'data', 'images', 'synthetic_4.png'));
   assert.equal(predicted.status, 0, predicted.stderr);
   const gt = join(dir, 'gt');
-  spawnSync('mkdir', ['-p', gt]);
+  mkdirSync(gt, { recursive: true });
   writeFileSync(join(gt, 'synthetic_4_label.png'), readFileSync(join(dir, 'data', 'labels', 'synthetic_4_label.png')));
   const evaluated = histonuc('evaluate', '--pred', join(dir, 'pred'), '--gt', gt, '--json', join(dir, 'evaluation.json'));
   assert.equal(evaluated.status, 0, evaluated.stderr);
