@@ -10,16 +10,20 @@
 #   DATA    dataset folder                (default ../shared/data/consep-train)
 #   RUNS    where the runs are written    (default runs/paper)
 #   EPOCHS  epochs per variant            (default 40)
-#   PRECISION  bf16 or fp32               (default bf16)
+#   PRECISION  bf16 or fp32               (default: the machine's, bf16 only with AVX512-BF16 or AMX)
 #   VARIANTS   which variants, in order   (default: resunet34-no-lper resunet34 unet fcn8s)
+#   LR, LR_SCHEDULE           Adam rate and its schedule (default 1e-4 constant, the paper)
+#   VAL_TILE, VAL_OVERLAP     validation sliding window (default 224 and 80, the paper)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DATA=${DATA:-../shared/data/consep-train}
 RUNS=${RUNS:-runs/paper}
 EPOCHS=${EPOCHS:-40}
-PRECISION=${PRECISION:-bf16}
+PRECISION_FLAGS=()
+if [ -n "${PRECISION:-}" ]; then PRECISION_FLAGS=(--precision "$PRECISION"); fi
 VARIANTS=${VARIANTS:-resunet34-no-lper resunet34 unet fcn8s}
+SCHEDULE_FLAGS=(--lr "${LR:-1e-4}" --lr-schedule "${LR_SCHEDULE:-constant}" --val-tile "${VAL_TILE:-224}" --val-overlap "${VAL_OVERLAP:-80}")
 SPLIT=docs/consep-split.json
 histonuc() { node dist/src/cli/main.js "$@"; }
 
@@ -37,7 +41,7 @@ train_all() {
   for variant in $VARIANTS; do
     # shellcheck disable=SC2046
     histonuc train --data "$DATA" --split "$SPLIT" --out "$RUNS/$variant" $(variant_flags "$variant") \
-      --epochs "$EPOCHS" --precision "$PRECISION" --threads 2 --workers 1 --seed 1 --resume
+      --epochs "$EPOCHS" "${SCHEDULE_FLAGS[@]}" "${PRECISION_FLAGS[@]}" --threads 2 --workers 1 --seed 1 --resume
   done
 }
 
@@ -52,7 +56,7 @@ evaluate_all() {
   done
   for variant in $VARIANTS; do
     local out="$RUNS/$variant/validation"
-    histonuc predict --model "$RUNS/$variant/best.safetensors" --precision "$PRECISION" --formats labels-png --out "$out" "${images[@]}"
+    histonuc predict --model "$RUNS/$variant/best.safetensors" "${PRECISION_FLAGS[@]}" --formats labels-png --out "$out" "${images[@]}"
     histonuc evaluate --pred "$out" --gt "$gt/labels" --json "$RUNS/$variant/evaluation.json"
   done
 }

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 
 import type { DeviceName, Precision } from '../engine/index.js';
 import { isModelName, type ModelName } from '../models/index.js';
+import { isLrSchedule, type LrSchedule } from './lr-schedule.js';
 
 /** 'reference': the mean of the two pixel IoUs (§9); 'f1': object-level detection F1 (§11.1). */
 export type Selection = 'reference' | 'f1';
@@ -19,6 +20,8 @@ export interface TrainConfig {
   epochs: number;
   batchSize: number;
   lr: number;
+  /** 'constant' (the paper) or 'cosine' (annealed to 1 % of lr over all epochs). */
+  lrSchedule: LrSchedule;
   betas: [number, number];
   weightDecay: number;
   /** β of the perceptual loss; 0 is the paper's "w.o. L_per". */
@@ -51,6 +54,7 @@ export const DEFAULT_CONFIG: Omit<TrainConfig, 'data' | 'out'> = {
   epochs: 300,
   batchSize: 8,
   lr: 1e-4,
+  lrSchedule: 'constant',
   betas: [0.9, 0.99],
   weightDecay: 1e-4,
   perceptualWeight: 0.1,
@@ -97,6 +101,7 @@ export function resolveConfig(partial: Partial<TrainConfig>): TrainConfig {
   for (const key of ['epochs', 'batchSize', 'threads', 'cropSize', 'valTile', 'keepEvery'] as const) positiveInteger(key);
   if (!(Number.isInteger(config.workers) && config.workers >= 0)) problems.push(`workers must be an integer ≥ 0, got ${config.workers}`);
   if (!(config.lr > 0)) problems.push(`lr must be positive, got ${config.lr}`);
+  if (!isLrSchedule(String(config.lrSchedule))) problems.push(`lrSchedule must be constant or cosine, got ${String(config.lrSchedule)}`);
   if (!(config.weightDecay >= 0)) problems.push(`weightDecay must be ≥ 0, got ${config.weightDecay}`);
   if (!(config.perceptualWeight >= 0)) problems.push(`perceptualWeight must be ≥ 0, got ${config.perceptualWeight}`);
   if (!(Array.isArray(config.betas) && config.betas.length === 2 && config.betas.every((b) => b >= 0 && b < 1))) problems.push('betas must be two numbers in [0, 1)');

@@ -19,7 +19,8 @@ import { createModel, createPerceptualVGG16, type ModelOptions, type Segmentatio
 import type { VGG16Features } from '../models/vgg16.js';
 import { ProgressBar } from '../util/progress.js';
 import { loadCheckpoint, OUTPUT_CLASSES, saveCheckpoint, type CheckpointHeader } from './checkpoint.js';
-import type { TrainConfig } from './config.js';
+import { DEFAULT_CONFIG, type TrainConfig } from './config.js';
+import { learningRateAt } from './lr-schedule.js';
 import { appendLog, readLog, truncateLog, writeCurves, type EpochRecord } from './run-log.js';
 import { trainingLosses } from './losses.js';
 import { prepareValidation, validate, type ValidationImage, type ValidationScores } from './validation.js';
@@ -119,6 +120,7 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
       const sums = { ce: 0, perceptual: 0, batches: 0 };
       for await (const batch of loader.epoch(progress.epoch)) {
         if (batch.index < progress.batch) continue;
+        optimizer.lr = learningRateAt(config.lrSchedule, config.lr, progress.epoch * loader.batchesPerEpoch + batch.index, config.epochs * loader.batchesPerEpoch);
         const losses = trainStep(model, vgg, optimizer, batch, config, progress.epoch);
         sums.ce += losses.ce;
         sums.perceptual += losses.perceptual;
@@ -175,9 +177,12 @@ function buildModel(config: TrainConfig): SegmentationModel {
 function trainingStateOf(header: CheckpointHeader, path: string, config: TrainConfig): TrainingState {
   const state = header.training as TrainingState | undefined;
   if (state === undefined) throw new Error(`'${path}' holds no training state (a shipped model?); it cannot be resumed`);
-  for (const key of ['model', 'data', 'batchSize', 'cropSize', 'seed', 'perceptualWeight'] as const) {
-    if (JSON.stringify(state.config[key]) !== JSON.stringify(config[key])) {
-      throw new Error(`cannot resume '${path}': it was trained with ${key} = ${JSON.stringify(state.config[key])}, now ${JSON.stringify(config[key])}`);
+  const mustMatch = ['model', 'data', 'batchSize', 'cropSize', 'seed', 'perceptualWeight', 'lr', 'lrSchedule'] as const;
+  // A cosine schedule spans the run's epochs: changing them midway would bend the curve.
+  for (const key of config.lrSchedule === 'cosine' ? [...mustMatch, 'epochs' as const] : mustMatch) {
+    const before = state.config[key] ?? DEFAULT_CONFIG[key as keyof typeof DEFAULT_CONFIG];
+    if (JSON.stringify(before) !== JSON.stringify(config[key])) {
+      throw new Error(`cannot resume '${path}': it was trained with ${key} = ${JSON.stringify(before)}, now ${JSON.stringify(config[key])}`);
     }
   }
   return state;

@@ -1,6 +1,7 @@
 // `histonuc train`: trains a network on a dataset folder (REFERENCE_SPEC §9 by default).
 import { defaultPrecision, describePrecision, type DeviceName, type Precision } from '../../engine/index.js';
 import { readConfigFile, resolveConfig, type Selection, type TrainConfig } from '../../train/config.js';
+import type { LrSchedule } from '../../train/lr-schedule.js';
 import { train } from '../../train/trainer.js';
 import { numberFlag, stringFlag, UsageError, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
@@ -15,6 +16,7 @@ const flags = {
   epochs: { type: 'string', description: 'epochs (default 300)' },
   'batch-size': { type: 'string', description: 'patches per step (default 8)' },
   lr: { type: 'string', description: 'Adam learning rate (default 1e-4)' },
+  'lr-schedule': { type: 'string', description: 'constant (default, the paper) or cosine (annealed to 1 % of --lr over the run)' },
   'weight-decay': { type: 'string', description: 'L2 weight decay (default 1e-4)' },
   'perceptual-weight': { type: 'string', description: 'β of the perceptual loss (default 0.1; 0 = the paper\'s "w.o. L_per")' },
   'vgg-weights': { type: 'string', description: 'random (default: a fixed seeded VGG16) or a torchvision vgg16 .pth/.safetensors' },
@@ -26,6 +28,8 @@ const flags = {
   seed: { type: 'string', description: 'random seed (default 1)' },
   selection: { type: 'string', description: 'best-model criterion: reference (pixel IoUs, §9) or f1 (object-level detection F1)' },
   'crop-size': { type: 'string', description: 'side of the augmented training crops (default 224, the paper)' },
+  'val-tile': { type: 'string', description: 'validation sliding-window tile (default 224, the paper)' },
+  'val-overlap': { type: 'string', description: 'validation sliding-window overlap (default 80, the paper)' },
   'keep-every': { type: 'string', description: 'keep a checkpoint copy every N epochs (default 30)' },
   mpp: { type: 'string', description: 'microns per pixel of the training images (default 0.25)' },
   resume: { type: 'boolean', description: 'continue the run in --out exactly where it stopped' },
@@ -52,6 +56,7 @@ function configFromArgs(args: ParsedArgs): Partial<TrainConfig> {
   set('epochs', numberFlag(args, 'epochs', { integer: true, min: 1 }));
   set('batchSize', numberFlag(args, 'batch-size', { integer: true, min: 1 }));
   set('lr', numberFlag(args, 'lr', { min: 0 }));
+  set('lrSchedule', stringFlag(args, 'lr-schedule') as LrSchedule | undefined);
   set('weightDecay', numberFlag(args, 'weight-decay', { min: 0 }));
   set('perceptualWeight', numberFlag(args, 'perceptual-weight', { min: 0 }));
   set('vggWeights', stringFlag(args, 'vgg-weights'));
@@ -63,6 +68,8 @@ function configFromArgs(args: ParsedArgs): Partial<TrainConfig> {
   set('seed', numberFlag(args, 'seed', { integer: true, min: 0 }));
   set('selection', stringFlag(args, 'selection') as Selection | undefined);
   set('cropSize', numberFlag(args, 'crop-size', { integer: true, min: 32 }));
+  set('valTile', numberFlag(args, 'val-tile', { integer: true, min: 32 }));
+  set('valOverlap', numberFlag(args, 'val-overlap', { integer: true, min: 0 }));
   set('keepEvery', numberFlag(args, 'keep-every', { integer: true, min: 1 }));
   set('mpp', numberFlag(args, 'mpp', { min: 0 }));
   return config;
