@@ -12,6 +12,7 @@
       'src/ops_shape.cc',
       'src/autograd.cc',
       'src/optim.cc',
+      'src/ops_postprocess.cc',
       'src/openslide.cc',
     ],
     'include_dirs': [

@@ -5,6 +5,7 @@
 namespace histonuc {
 
 void RegisterOpenSlide(Napi::Env env, Napi::Object exports);  // openslide.cc: whole-slide images
+void RegisterPostprocess(Napi::Env env, Napi::Object exports);  // ops_postprocess.cc: per-pixel passes
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InstallCpuAllocator(env);  // first, so that every tensor comes from it
@@ -16,6 +17,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterShape(env, exports);
   RegisterAutograd(env, exports);
   RegisterOptim(env, exports);
+  RegisterPostprocess(env, exports);
   RegisterOpenSlide(env, exports);
   return exports;
 }

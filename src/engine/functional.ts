@@ -154,6 +154,22 @@ export function meanSquaredError(input: Tensor, target: Tensor): Tensor {
   return new Tensor(native.meanSquaredError(input.handle, target.handle));
 }
 
+/**
+ * The per-pixel argmax over the channels of a C×H×W map (ties to the lower channel, NaN largest, as
+ * torch.argmax), written into `out` (H·W values): no copy of the map leaves libtorch.
+ */
+export function channelArgmax(map: Tensor, out: Uint8Array): void {
+  native.channelArgmax(map.handle, out);
+}
+
+/**
+ * Per label id 0..largest of `labels` (H·W ids): its pixel count, then the sums of channels
+ * first..first+count−1 of a C×H×W map over its pixels: (largest + 1)·(count + 1) values, id-major.
+ */
+export function sumsByLabel(map: Tensor, first: number, count: number, labels: Int32Array, largest: number): Float64Array {
+  return native.sumsByLabel(map.handle, first, count, labels, largest);
+}
+
 export function oneHot(indices: Tensor, classes: number): Tensor {
   return new Tensor(native.oneHot(indices.handle, classes));
 }

@@ -120,6 +120,8 @@ export interface NativeBinding {
   gt(a: Operand, b: Operand): H;
   ge(a: Operand, b: Operand): H;
   meanSquaredError(input: H, target: H): H;
+  channelArgmax(map: H, out: Uint8Array): void;
+  sumsByLabel(map: H, first: number, count: number, labels: Int32Array, largest: number): Float64Array;
   logicalAnd(a: Operand, b: Operand): H;
   logicalOr(a: Operand, b: Operand): H;
   add_(t: H, other: Operand, alpha?: number): void;

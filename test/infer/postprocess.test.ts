@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { tensor } from '../../src/engine/index.js';
-import { postprocess } from '../../src/infer/postprocess.js';
+import { argmaxMap, postprocess } from '../../src/infer/postprocess.js';
 import { planAxis } from '../../src/infer/tiling.js';
 import { pythonSkipReason, runPython } from '../support/env.js';
 
@@ -33,14 +33,33 @@ test('post-processing equals the scikit-image reference exactly', { skip: python
       const ids = new Set(labels.data);
       ids.delete(0);
       assert.ok(ids.size > 5, `${name}: the case should hold several nuclei, found ${ids.size}`);
+      const classBytes = readFileSync(join(dir, `${name}_classprob.bin`));
+      const expectedClass = new Float64Array(classBytes.buffer.slice(classBytes.byteOffset, classBytes.byteOffset + classBytes.byteLength));
+      assert.deepEqual([...classProbabilities.keys()].sort((a, b) => a - b), [...ids].sort((a, b) => a - b), `${name}: one entry per nucleus`);
       for (const id of ids) {
-        const p = classProbabilities.get(id);
-        assert.ok(p !== undefined && Math.abs(p[0] + p[1] + p[2] - 1) < 1e-5, `${name}: class probabilities of ${id}`);
+        const p = classProbabilities.get(id)!;
+        for (let c = 0; c < 3; c++) assert.ok(Math.abs(p[c]! - expectedClass[id * 3 + c]!) < 1e-9, `${name}: class ${c} probability of ${id}: ${p[c]} vs ${expectedClass[id * 3 + c]}`);
       }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the argmax map equals libtorch's argmax, ties and NaN included", () => {
+  const [height, width] = [37, 4133]; // more pixels than one native block, and a ragged last block
+  const values = new Float32Array(5 * height * width);
+  let seed = 7;
+  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let i = 0; i < values.length; i++) values[i] = Math.floor(random() * 4) / 4; // many ties
+  for (let i = 0; i < 200; i++) values[Math.floor(random() * values.length)] = Number.NaN;
+  const map = tensor(values, [5, height, width]);
+  const expected = map.argmax(0).toTypedArray();
+  const ours = argmaxMap(map);
+  let mismatches = 0;
+  for (let i = 0; i < ours.length; i++) if (ours[i] !== Number(expected[i])) mismatches++;
+  assert.equal(mismatches, 0);
+  map.dispose();
 });
 
 test('the tile plan follows the reference (§14 vectors)', () => {

@@ -2,6 +2,8 @@
 majority-class defect fixed by exact counting. For each seeded case it writes to OUT_DIR:
   <case>_prob.bin   float32 5xHxW probabilities
   <case>_labels.bin int32 HxW classified, dilated instance map
+  <case>_classprob.bin float64 (max id + 1)x3: per id the mean tumor/lymphocyte/stroma probability
+                    over its pixels, renormalised over the three (zeros for absent ids)
 and prints a JSON list of [case, height, width].
 Usage: postprocess.py OUT_DIR
 """
@@ -31,6 +33,13 @@ def postprocess(prob):
     return morphology.dilation(combined, morphology.disk(1)).astype(np.int32)
 
 
+def class_probabilities(labels, prob):
+    ids = labels.ravel()
+    sums = np.stack([np.bincount(ids, weights=prob[c].ravel().astype(np.float64), minlength=labels.max() + 1) for c in (1, 2, 3)], 1)
+    totals = sums.sum(1, keepdims=True)
+    return np.divide(sums, totals, out=np.zeros_like(sums), where=totals > 0)
+
+
 def random_probabilities(rng, height, width, drop_class=None):
     logits = np.stack([ndimage.gaussian_filter(rng.normal(size=(height, width)), 3) for _ in range(5)])
     logits[0] += 0.15
@@ -50,7 +59,9 @@ def main():
     for name, h, w, drop in cases:
         prob = random_probabilities(rng, h, w, drop)
         prob.tofile(f'{out}/{name}_prob.bin')
-        postprocess(prob).tofile(f'{out}/{name}_labels.bin')
+        labels = postprocess(prob)
+        labels.tofile(f'{out}/{name}_labels.bin')
+        class_probabilities(labels, prob).tofile(f'{out}/{name}_classprob.bin')
         listing.append([name, h, w])
     print(json.dumps(listing))
 
