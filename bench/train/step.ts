@@ -111,12 +111,7 @@ function python(): Results {
   return JSON.parse(run.stdout.trim().split('\n').pop()!) as Results;
 }
 
-// Held open while measuring: breaking out of a loader epoch can leave the event loop with nothing
-// referenced for a moment (the loader's workers are unref'd when idle), and Node then exits with
-// code 13 (unsettled top-level await) — seen with --workers 1.
-const keepAlive = setInterval(() => {}, 1 << 30);
 const ours = await histonuc();
-clearInterval(keepAlive);
 const theirs = args.flags.has('no-python') ? {} : python();
 
 const columns: [string, Results, string][] = [

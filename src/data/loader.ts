@@ -78,7 +78,8 @@ export class BatchLoader {
   /** Stops the worker threads. */
   async close(): Promise<void> {
     this.#closed = true;
-    // An idle worker is unref'd; without ref() the event loop could empty before its exit event.
+    // An idle worker is unref'd; without ref() the event loop could empty before its exit event
+    // (and Node end a top-level await on close() with exit code 13).
     await Promise.all(
       this.#workers.map((worker) => {
         worker.ref();
@@ -107,7 +108,8 @@ export class BatchLoader {
       const pending = this.#pending.get(reply.id);
       if (!pending) return;
       this.#pending.delete(reply.id);
-      if (![...this.#pending.values()].some((other) => other.worker === worker)) worker.unref();
+      // (Once closing, the worker stays ref'd: close() waits for its exit.)
+      if (!this.#closed && ![...this.#pending.values()].some((other) => other.worker === worker)) worker.unref();
       if ('batch' in reply) pending.resolve(reply.batch);
       else pending.reject(new Error(`loader worker failed: ${reply.error}`));
     });

@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { BatchLoader, batchTensors } from '../../src/data/loader.js';
 import type { Batch } from '../../src/data/batch.js';
@@ -58,4 +62,32 @@ test('batches become engine tensors of the documented shapes and types', async (
   assert.deepEqual(images.toTypedArray(), batch.images);
   assert.deepEqual(weights.toTypedArray(), batch.weights);
   for (const t of [images, targets, weights]) t.dispose();
+});
+
+test('closing the loader at top level after leaving an epoch early lets the process finish (no exit 13)', () => {
+  // While a synchronous step runs, the worker finishes the batch made ahead; its reply is handled
+  // only after close() has begun, and must not unref the worker that close() is waiting for.
+  const module = (path: string): string => JSON.stringify(new URL(path, import.meta.url).href);
+  const script = `
+    import { BatchLoader } from ${module('../../src/data/loader.js')};
+    import { generateSyntheticTile } from ${module('../../src/data/synthetic.js')};
+    import { prepareTrainingSet } from ${module('../../src/data/training-set.js')};
+    const set = prepareTrainingSet([{ name: 't', ...generateSyntheticTile(256, 256, 1) }]);
+    const loader = new BatchLoader(set, { batchSize: 2, seed: 1, workers: 1 });
+    for await (const batch of loader.epoch(0)) break;
+    const start = performance.now();
+    while (performance.now() - start < 500); // a training step
+    await loader.close();
+    console.log('closed');`;
+  const dir = mkdtempSync(join(tmpdir(), 'histonuc-loader-'));
+  try {
+    // A file rather than --input-type=module -e: the loader's worker would inherit that flag.
+    const file = join(dir, 'close.mjs');
+    writeFileSync(file, script);
+    const run = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(run.status, 0, `exit ${run.status}: ${run.stderr}`);
+    assert.match(run.stdout, /closed/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
