@@ -9,7 +9,10 @@ import { dirname, join, relative } from 'node:path';
 import { NUCLEUS_CLASS_NAMES } from '../../src/image/labels.js';
 import { fixed, GROUP_TITLES, percent, table } from '../../src/eval/markdown.js';
 import { GROUP_NAMES, type Summary } from '../../src/eval/report.js';
+import { loadCheckpoint } from '../../src/train/checkpoint.js';
+import type { TrainConfig } from '../../src/train/config.js';
 import { readLog, type EpochRecord } from '../../src/train/run-log.js';
+import { LAST_CHECKPOINT } from '../../src/train/trainer.js';
 import { writeFileAtomic } from '../../src/util/atomic-file.js';
 import { renderLineChartPng, type Series } from '../../src/util/line-chart.js';
 
@@ -49,6 +52,7 @@ interface VariantResult {
   variant: Variant;
   log: EpochRecord[];
   summary: Summary | null;
+  config: TrainConfig;
 }
 
 async function main(): Promise<void> {
@@ -58,6 +62,7 @@ async function main(): Promise<void> {
     variant,
     log: readLog(join(runs, variant.id)),
     summary: readSummary(join(runs, variant.id, 'evaluation.json')),
+    config: readConfig(join(runs, variant.id, LAST_CHECKPOINT)),
   }));
   if (results.length === 0) throw new Error(`${runs}: no experiment runs (expected folders ${VARIANTS.map((v) => v.id).join(', ')})`);
   const figures = join(dirname(out), 'figures');
@@ -72,6 +77,26 @@ async function main(): Promise<void> {
   const markdown = formatResults(results, relative(dirname(out), curvesPath));
   writeFileAtomic(out, (write) => write(markdown));
   console.log(`wrote ${out} and ${curvesPath} (${results.length} variants)`);
+}
+
+/** The run's training configuration, as its last checkpoint records it. */
+function readConfig(path: string): TrainConfig {
+  const { header, modelState, optimizerState } = loadCheckpoint(path);
+  for (const tensor of [...modelState.values(), ...(optimizerState?.tensors.values() ?? [])]) tensor.dispose();
+  const training = header.training as { config?: TrainConfig } | undefined;
+  if (training?.config === undefined) throw new Error(`${path}: no training configuration in the header`);
+  return training.config;
+}
+
+/** The settings every variant shares, in words; throws where the variants differ (an unfair comparison). */
+function sharedSchedule(results: readonly VariantResult[]): string {
+  const describe = ({ config: c }: VariantResult): string =>
+    `${c.epochs} epochs, batch ${c.batchSize}, Adam (lr ${c.lr}${c.lrSchedule === 'cosine' ? ' annealed to 1 % by a cosine over the run' : ', constant'}, ` +
+    `betas ${c.betas.join('/')}, L2 ${c.weightDecay}), ${c.precision === 'bf16' ? 'bfloat16 autocast' : 'float32'}, seed ${c.seed}, ` +
+    `validation window ${c.valTile}/${c.valOverlap}`;
+  const schedules = new Set(results.map(describe));
+  if (schedules.size > 1) throw new Error(`the variants were trained with different schedules: ${[...schedules].join(' | ')}`);
+  return [...schedules][0]!;
 }
 
 function readSummary(path: string): Summary | null {
@@ -94,7 +119,6 @@ function seriesOf(results: readonly VariantResult[], value: (record: EpochRecord
 }
 
 function formatResults(results: readonly VariantResult[], curvesFile: string): string {
-  const epochs = Math.max(0, ...results.map((r) => r.log.length));
   const evaluated = results.filter((r): r is VariantResult & { summary: Summary } => r.summary !== null);
   const table1Header = ['Method', ...GROUP_NAMES.flatMap((g) => [`${GROUP_TITLES[g]} F1`, `${GROUP_TITLES[g]} Dice`, `${GROUP_TITLES[g]} Haus`])];
   const table1Ours = evaluated.map(({ variant, summary }) => [
@@ -131,6 +155,12 @@ function formatResults(results: readonly VariantResult[], curvesFile: string): s
       summary ? 'yes' : 'not yet',
     ];
   });
+  const missing = VARIANTS.filter((v) => !results.some((r) => r.variant.id === v.id)).map((v) => v.title);
+  const first = results[0]!.config;
+  const settings = [
+    `LR=${first.lr}`, `LR_SCHEDULE=${first.lrSchedule}`, `VAL_TILE=${first.valTile}`, `VAL_OVERLAP=${first.valOverlap}`,
+    `PRECISION=${first.precision}`, `EPOCHS=${first.epochs}`, `VARIANTS="${results.map((r) => r.variant.id).join(' ')}"`,
+  ].join(' ');
   return `${[
     '# Reproducing the paper on CoNSeP (Tables 1 and 2)',
     '',
@@ -144,10 +174,12 @@ function formatResults(results: readonly VariantResult[], curvesFile: string): s
     '',
     'Every variant is trained **from random initialisation** (ImageNet weights cannot be downloaded here): the',
     'paper\'s "no-pretrain" setting, which the paper reports only for its full model. Same split, schedule,',
-    'augmentation (§6), batch 8, Adam (lr 1e-4, betas 0.9/0.99, L2 1e-4, no schedule), seed 1 and bfloat16 autocast for',
-    'every variant; the only differences are the network and β (0.1 for "with L_per", 0 otherwise). The',
-    'schedule is far shorter than the paper\'s 300 epochs (CPU only: 2 vCPUs, no GPU was lent); the number of',
-    'epochs is in the training table below, the same for every variant. The paper\'s numbers are on its own',
+    `augmentation (§6) and settings for every variant: ${sharedSchedule(results)}; the only differences are the`,
+    'network and β (0.1 for "with L_per", 0 otherwise). The schedule is far shorter than the paper\'s 300 epochs',
+    '(CPU only: 2 vCPUs, no GPU was lent).',
+    ...(missing.length === 0 ? [] : ['', `**Not run yet:** ${missing.join(', ')} (see the README for why).`]),
+    '',
+    'The paper\'s numbers are on its own',
     'test split of a different dataset (40 lung adenocarcinoma / squamous cell carcinoma images, ~24,000',
     'nuclei, colour-normalised): they are for orientation, not for a like-for-like comparison.',
     '',
@@ -176,14 +208,14 @@ function formatResults(results: readonly VariantResult[], curvesFile: string): s
     `![training curves](${curvesFile})`,
     '',
     'Seconds per epoch include the validation of every epoch (6 full images); the machine was shared with',
-    'other work during parts of the runs, so times vary.',
+    'other work (builds, tests, benchmarks paused the run) during parts of the runs, so times vary.',
     '',
     '## Commands',
     '',
     '```sh',
     'bash scripts/setup.sh                                  # once',
-    `EPOCHS=${epochs} bash scripts/paper-experiments.sh train      # trains the four variants (resumes where it stopped)`,
-    `EPOCHS=${epochs} bash scripts/paper-experiments.sh evaluate   # predicts the validation images, scores them`,
+    `${settings} bash scripts/paper-experiments.sh train     # resumes where it stopped`,
+    `${settings} bash scripts/paper-experiments.sh evaluate  # predicts the validation images, scores them`,
     'node dist/bench/paper/report.js runs/paper docs/RESULTS.md   # this file and docs/figures/paper-curves.png',
     '```',
     '',
