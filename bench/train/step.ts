@@ -6,6 +6,8 @@
 // without it (the step alone on one fixed batch); same machine, same threads, printed side by side.
 //   node dist/bench/train/step.js [--threads 2] [--warmup 1] [--steps 3] [--workers 1] [--images 4]
 //                                 [--precisions bf16,fp32] [--no-loading] [--no-python]
+// The Python side runs the same precisions (bf16 as autocast); on a CPU without bfloat16 in hardware
+// use --precisions fp32 (bfloat16 has no fast kernels there, on either side).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -105,7 +107,8 @@ function python(): Results {
   const script = join(repoRoot, 'bench', 'pytorch', 'train_step.py');
   const run = spawnSync(referencePython, [
     script, join(consepDir, 'images'), join(consepDir, 'labels'), '--threads', String(threads), '--warmup', String(warmup),
-    '--steps', String(steps), '--workers', String(workers), '--image-count', String(imageCount), ...(loading ? [] : ['--no-loading']),
+    '--steps', String(steps), '--workers', String(workers), '--image-count', String(imageCount), '--precisions', precisions.join(','),
+    ...(loading ? [] : ['--no-loading']),
   ], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (run.status !== 0) throw new Error(`the PyTorch reference failed: ${run.stderr}`);
   return JSON.parse(run.stdout.trim().split('\n').pop()!) as Results;
@@ -114,10 +117,10 @@ function python(): Results {
 const ours = await histonuc();
 const theirs = args.flags.has('no-python') ? {} : python();
 
+const pytorchName = (precision: Precision): string => (precision === 'bf16' ? 'PyTorch bf16 autocast' : 'PyTorch fp32');
 const columns: [string, Results, string][] = [
   ...precisions.map((p): [string, Results, string] => [`histonuc ${p}`, ours, p]),
-  ['PyTorch fp32', theirs, 'fp32'],
-  ['PyTorch bf16 autocast', theirs, 'bf16'],
+  ...precisions.map((p): [string, Results, string] => [pytorchName(p), theirs, p]),
 ];
 const rate = (results: Results, precision: string, losses: Losses, key: keyof Timings): number | undefined => {
   const seconds = results[precision]?.[losses]?.[key];
@@ -128,8 +131,8 @@ const ratio = (a: number | undefined, b: number | undefined): string => (a === u
 
 console.log(`ResUNet34 training step, batch ${batchSize}, 224×224 crops of CoNSeP 250×250 patches (${imageCount} images), Adam; ` +
   `${threads} threads, ${workers} loading worker(s) on both sides; ${steps} timed steps after ${warmup} warm-up; patches/s`);
-console.log(`| loss | timing | ${columns.map(([name]) => name).join(' | ')} | ${precisions[0]} / PyTorch fp32 | ${precisions[0]} / PyTorch bf16 |`);
-console.log(`|---|---|${columns.map(() => '---|').join('')}---|---|`);
+console.log(`| loss | timing | ${columns.map(([name]) => name).join(' | ')} | ${precisions.map((p) => `${precisions[0]} / ${pytorchName(p)}`).join(' | ')} |`);
+console.log(`|---|---|${columns.map(() => '---|').join('')}${precisions.map(() => '---|').join('')}`);
 for (const losses of variants) {
   for (const key of ['step', 'loaded'] as const) {
     if (key === 'loaded' && !loading) continue;
@@ -137,7 +140,7 @@ for (const losses of variants) {
     const best = rates[0];
     const label = losses === 'perceptual' ? 'CE + 0.1·perceptual' : 'CE only';
     console.log(`| ${label} | ${key === 'step' ? 'step alone' : 'with data loading'} | ${rates.map((r) => show(r)).join(' | ')} | ` +
-      `${ratio(best, rates[columns.length - 2])} | ${ratio(best, rates[columns.length - 1])} |`);
+      `${precisions.map((_, k) => ratio(best, rates[precisions.length + k])).join(' | ')} |`);
   }
 }
 for (const [name, results, precision] of columns) {
