@@ -45,7 +45,8 @@ train_all() {
   done
 }
 
-# Predicts the validation images with each variant's best checkpoint and scores them.
+# Predicts the validation images with each variant's best checkpoint (the paper's 224/80 window) and
+# scores them.
 evaluate_all() {
   local gt="$RUNS/val-ground-truth"
   mkdir -p "$gt/images" "$gt/labels"
@@ -56,7 +57,7 @@ evaluate_all() {
   done
   for variant in $VARIANTS; do
     local out="$RUNS/$variant/validation"
-    histonuc predict --model "$RUNS/$variant/best.safetensors" "${PRECISION_FLAGS[@]}" --formats labels-png --out "$out" "${images[@]}"
+    histonuc predict --model "$RUNS/$variant/best.safetensors" "${PRECISION_FLAGS[@]}" --tile 224 --overlap 80 --tiling reference --formats labels-png --out "$out" "${images[@]}"
     histonuc evaluate --pred "$out" --gt "$gt/labels" --json "$RUNS/$variant/evaluation.json"
   done
 }

@@ -1,6 +1,6 @@
 // End-to-end predict benchmark (issue 7): what a user sees predicting a folder of images with
-// histonuc — read, forward (Predictor.probabilities: the §10.2 sliding window at histonuc's default
-// settings and precision), post-processing (§10.4) and the exports `histonuc predict` writes by
+// histonuc — read, forward (Predictor.probabilities at histonuc's default precision, with its default
+// fitted 1024-px tiles or, with --tiling reference, the paper's 224/80 window of §10.2 as the Python side), post-processing (§10.4) and the exports `histonuc predict` writes by
 // default — against the same pipeline written in Python with PyTorch, Pillow and scikit-image
 // (bench/pytorch/predict_pipeline.py), with the same ResUNet34 weights, in one run on the same machine
 // and the same thread count. Each side is one process with its model loaded once (one Python process
@@ -10,6 +10,7 @@
 //
 //   node dist/bench/predict/predict-benchmark.js [--images A.png,B.png,...] [--model CKPT]
 //        [--map model|labels] [--labels DIR] [--rounds 3] [--threads 2] [--variants fp32,bf16-cl,fp32-cl]
+//        [--tiling fitted|reference]
 //
 // --images: the first is the warm-up (cold) image, the timed rounds cycle through the others (through
 // all of them when only one is given); default CoNSeP train_1 … train_<rounds + 1>. --model: a
@@ -36,6 +37,7 @@ import { readImage, readLabels } from '../../src/image/io.js';
 import type { Raster } from '../../src/image/raster.js';
 import { postprocess } from '../../src/infer/postprocess.js';
 import { Predictor } from '../../src/infer/predictor.js';
+import { isTiling } from '../../src/infer/tiling.js';
 import { createModel } from '../../src/models/index.js';
 import { OUTPUT_CLASSES, saveCheckpoint } from '../../src/train/checkpoint.js';
 import { consepDir, referencePython, repoRoot } from '../../test/support/env.js';
@@ -60,6 +62,7 @@ const FLAGS = {
   rounds: { type: 'string', description: 'timed images per side (default 3)' },
   threads: { type: 'string', description: 'threads on both sides (default 2)' },
   variants: { type: 'string', description: 'Python forward variants (default fp32,bf16-cl,fp32-cl)' },
+  tiling: { type: 'string', description: "histonuc's window: fitted (its default, 1024-px tiles) or reference (the paper's 224/80, as Python)" },
   help: { type: 'boolean', description: 'print this help' },
 } as const;
 const args = parseArgs(process.argv.slice(2), FLAGS);
@@ -79,6 +82,9 @@ const variants = (stringFlag(args, 'variants') ?? 'fp32,bf16-cl,fp32-cl').split(
 for (const variant of variants) {
   if (!/^(fp32|bf16)(-cl)?$/.test(variant)) throw new Error(`unknown Python variant '${variant}' (fp32, bf16, fp32-cl, bf16-cl)`);
 }
+const tiling = stringFlag(args, 'tiling') ?? 'fitted';
+if (!isTiling(tiling)) throw new Error(`--tiling must be fitted or reference, got '${tiling}'`);
+const window = tiling === 'reference' ? { tile: 224, overlap: 80, tiling } : { tiling };
 const stemOf = (path: string): string => basename(path, extname(path));
 
 /** The image of each round: round 0 is the warm-up, then the others in turn. */
@@ -187,7 +193,7 @@ async function main(): Promise<void> {
   try {
     const checkpoint = givenModel ?? randomCheckpoint(join(scratch, 'resunet34-random.safetensors'));
     const loadStart = performance.now();
-    const predictor = new Predictor(checkpoint);
+    const predictor = new Predictor(checkpoint, window);
     const ourLoad = (performance.now() - loadStart) / 1000;
     if (predictor.header.model !== 'resunet34') throw new Error(`${checkpoint}: a ${predictor.header.model} checkpoint; this benchmark runs ResUNet34`);
     for (const variant of variants) pythons.set(`python ${variant}`, new PythonPipeline(checkpoint, threads, variant));
@@ -246,7 +252,8 @@ async function main(): Promise<void> {
 
     const imageNames = (from: number, to: number): string =>
       [...new Set(Array.from({ length: to - from }, (_, i) => stemOf(imageOfRound(from + i))))].join(', ');
-    console.log(`histonuc's default precision here: ${predictor.precision}; ResUNet34 ${givenModel ? `weights ${givenModel}` : 'random weights'}, ` +
+    console.log(`histonuc's default precision here: ${predictor.precision}, ${tiling === 'fitted' ? 'its default fitted tiles (at most 1024 px, overlap 80)' : "the paper's 224/80 window"}; ` +
+      `Python: the paper's 224/80 window; ResUNet34 ${givenModel ? `weights ${givenModel}` : 'random weights'}, ` +
       `post-processing on ${mapSource === 'labels' ? `maps made from ground truth (${labelsDir})` : "each side's own network output"}; ` +
       `${threads} threads; PyTorch ${ready[0]!.torch}`);
     console.log(`model load (not in end to end): histonuc ${ourLoad.toFixed(2)} s, ${variants.map((v, i) => `python ${v} ${ready[i]!.load_s.toFixed(2)} s`).join(', ')}`);

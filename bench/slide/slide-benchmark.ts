@@ -7,7 +7,7 @@
 //   node dist/bench/slide/slide-benchmark.js run SLIDE OUT_DIR [stand-in|resunet34] [x,y,w,h] [WINDOW]
 //       predictSlide with the stand-in finder (the slide machinery: reading, post-processing,
 //       measuring, writing) or with ResUNet34 (random weights, the real network's cost); WINDOW is the
-//       sliding window as TILE/OVERLAP (default 224/80 for the network, the whole tile for the stand-in).
+//       sliding window as TILE/OVERLAP (default: histonuc's fitted tiles for the network, the whole tile for the stand-in).
 //       Prints tiles, nuclei, wall time, minutes per gigapixel of tissue and peak RSS.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,7 +64,7 @@ async function run(slide: string, outDir: string, model: string, region: string 
       model: network,
     });
     network.dispose();
-    prediction = await predictSlide({ ...options, checkpoint, tile: tile || 224, overlap: overlap || 80 });
+    prediction = await predictSlide({ ...options, checkpoint, ...(window === undefined ? {} : { tile, overlap }) });
   } else {
     const whole = { tile: tile || 2304, overlap: overlap || 0 };
     prediction = await predictSlide({ ...options, finder: new StandInFinder(0.25, whole) });

@@ -2,14 +2,19 @@
 // (REFERENCE_SPEC §10.2), optionally blending overlapping tiles instead of cutting them, and with
 // test-time augmentation over the eight flips and rotations (§10.3).
 import { cat, F, keep, noGrad, scope, tensor, zeros, type Layer, type Tensor } from '../engine/index.js';
-import { planTiles, type Tile } from './tiling.js';
+import { planTiles, type Tile, type TilePlan, type Tiling } from './tiling.js';
 
 export interface SlidingWindowOptions {
-  /** Tile side in pixels (a multiple of 32 for ResUNet34/FCN-8s). The paper: 224. */
+  /**
+   * Tile side in pixels (a multiple of 32 for ResUNet34/FCN-8s): the largest tile for 'fitted'
+   * tiling, the exact one for 'reference'. The paper: 224. Default 1024.
+   */
   tile?: number;
   /** Pixels shared by neighbouring tiles. The paper: 80. */
   overlap?: number;
-  /** Tiles per forward pass. */
+  /** 'fitted' (default) or 'reference' (the paper's plan, §10.2); see tiling.ts. */
+  tiling?: Tiling;
+  /** Tiles per forward pass (default: as many as hold 4 × 224² pixels, at least 1). */
   batchSize?: number;
   /**
    * 'cut' (the paper): each tile writes the logits of its centre. 'blend': probabilities of
@@ -19,16 +24,18 @@ export interface SlidingWindowOptions {
   stitching?: 'cut' | 'blend';
 }
 
-const defaults: Required<SlidingWindowOptions> = { tile: 224, overlap: 80, batchSize: 4, stitching: 'cut' };
+const defaults = { tile: 1024, overlap: 80, tiling: 'fitted', stitching: 'cut' } as const;
+/** Pixels per forward pass when no batch size is given: the paper's batch of four 224² tiles. */
+const BATCH_PIXELS = 4 * 224 * 224;
 
 /** Per-class probabilities (C×H×W, float32) for a normalised 1×3×H×W image. */
 export function slidingWindowProbabilities(model: Layer, image: Tensor, options: SlidingWindowOptions = {}): Tensor {
-  const tile = options.tile ?? defaults.tile;
   const overlap = options.overlap ?? defaults.overlap;
-  const batchSize = options.batchSize ?? defaults.batchSize;
   const stitching = options.stitching ?? defaults.stitching;
   const [, , height = 0, width = 0] = image.shape;
-  const plan = planTiles(height, width, tile, overlap);
+  const plan = planTiles(height, width, options.tile ?? defaults.tile, overlap, options.tiling ?? defaults.tiling);
+  const { tileHeight, tileWidth } = plan;
+  const batchSize = options.batchSize ?? Math.max(1, Math.floor(BATCH_PIXELS / (tileHeight * tileWidth)));
   return noGrad(() =>
     scope(() => {
       const padded = F.pad(image, [0, plan.paddedWidth - width, 0, plan.paddedHeight - height], 'constant', 0);
@@ -37,7 +44,7 @@ export function slidingWindowProbabilities(model: Layer, image: Tensor, options:
       for (let first = 0; first < plan.tiles.length; first += batchSize) {
         const batch = plan.tiles.slice(first, first + batchSize);
         scope(() => {
-          const inputs = cat(batch.map((t) => padded.narrow(2, t.y, tile).narrow(3, t.x, tile)), 0);
+          const inputs = cat(batch.map((t) => padded.narrow(2, t.y, tileHeight).narrow(3, t.x, tileWidth)), 0);
           const logits = model.forward(inputs).to('float32');
           if (sums === null) {
             sums = keep(zeros([logits.size(1), plan.paddedHeight, plan.paddedWidth]));
@@ -45,7 +52,7 @@ export function slidingWindowProbabilities(model: Layer, image: Tensor, options:
           }
           batch.forEach((t, k) => {
             if (stitching === 'cut') writeKept(sums!, logits.select(0, k), t);
-            else accumulateBlended(sums!, weights!, F.softmax(logits.select(0, k), 0), t, tile, overlap, plan);
+            else accumulateBlended(sums!, weights!, F.softmax(logits.select(0, k), 0), t, overlap, plan);
           });
         });
       }
@@ -84,15 +91,13 @@ function rampWeights(size: number, overlap: number, rampStart: boolean, rampEnd:
   return weights;
 }
 
-function accumulateBlended(
-  sums: Tensor, weights: Tensor, probabilities: Tensor, tile: Tile, size: number, overlap: number,
-  plan: { paddedHeight: number; paddedWidth: number },
-): void {
-  const rows = rampWeights(size, overlap, tile.y > 0, tile.y + size < plan.paddedHeight);
-  const cols = rampWeights(size, overlap, tile.x > 0, tile.x + size < plan.paddedWidth);
-  const window = tensor(rows, [1, size, 1]).mul(tensor(cols, [1, 1, size]));
-  sums.narrow(1, tile.y, size).narrow(2, tile.x, size).add_(probabilities.mul(window));
-  weights.narrow(1, tile.y, size).narrow(2, tile.x, size).add_(window);
+function accumulateBlended(sums: Tensor, weights: Tensor, probabilities: Tensor, tile: Tile, overlap: number, plan: TilePlan): void {
+  const { tileHeight, tileWidth } = plan;
+  const rows = rampWeights(tileHeight, overlap, tile.y > 0, tile.y + tileHeight < plan.paddedHeight);
+  const cols = rampWeights(tileWidth, overlap, tile.x > 0, tile.x + tileWidth < plan.paddedWidth);
+  const window = tensor(rows, [1, tileHeight, 1]).mul(tensor(cols, [1, 1, tileWidth]));
+  sums.narrow(1, tile.y, tileHeight).narrow(2, tile.x, tileWidth).add_(probabilities.mul(window));
+  weights.narrow(1, tile.y, tileHeight).narrow(2, tile.x, tileWidth).add_(window);
 }
 
 /**

@@ -152,8 +152,8 @@ export async function predictSlide(options: SlidePredictOptions): Promise<SlideP
 }
 
 function predictorOptions(options: SlidePredictOptions): PredictorOptions {
-  const { tile, overlap, batchSize, stitching, device, tta, minSize } = options;
-  return { tile, overlap, batchSize, stitching, device, tta, minSize };
+  const { tile, overlap, tiling, batchSize, stitching, device, precision, tta, minSize } = options;
+  return { tile, overlap, tiling, batchSize, stitching, device, precision, tta, minSize };
 }
 
 // The requested level-0 region in view pixels (the whole view by default), checked.

@@ -105,7 +105,7 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
 
   const augmentation = { ...REFERENCE_AUGMENTATION, cropSize: config.cropSize };
   const loader = new BatchLoader(set, { batchSize: config.batchSize, seed: config.seed, workers: config.workers, augmentation });
-  const window = { tile: config.valTile, overlap: config.valOverlap };
+  const window = { tile: config.valTile, overlap: config.valOverlap, tiling: 'reference' } as const;
   let stopped = false;
   try {
     while (progress.epoch < config.epochs && !stopped) {

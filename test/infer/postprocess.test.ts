@@ -1,5 +1,5 @@
 // Post-processing equals a scikit-image implementation of REFERENCE_SPEC §10.4 (majority-class defect
-// fixed) on the same probability maps, exactly; and the tile plan follows §10.2 and §14.
+// fixed) on the same probability maps, exactly.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,6 @@ import { test } from 'node:test';
 
 import { tensor } from '../../src/engine/index.js';
 import { argmaxMap, postprocess } from '../../src/infer/postprocess.js';
-import { planAxis } from '../../src/infer/tiling.js';
 import { pythonSkipReason, runPython } from '../support/env.js';
 
 function readFloat32(path: string): Float32Array {
@@ -60,15 +59,4 @@ test("the argmax map equals libtorch's argmax, ties and NaN included", () => {
   for (let i = 0; i < ours.length; i++) if (ours[i] !== Number(expected[i])) mismatches++;
   assert.equal(mismatches, 0);
   map.dispose();
-});
-
-test('the tile plan follows the reference (§14 vectors)', () => {
-  assert.deepEqual(planAxis(900, 224, 80), {
-    padded: 944,
-    starts: [0, 144, 288, 432, 576, 720],
-    kept: [[0, 184], [184, 328], [328, 472], [472, 616], [616, 760], [760, 944]],
-  });
-  assert.equal(planAxis(368, 224, 80).padded, 512, 'a whole extra stride when (H − 224) is a multiple of 144 (§13.18)');
-  assert.deepEqual(planAxis(100, 224, 80), { padded: 224, starts: [0], kept: [[0, 224]] });
-  assert.throws(() => planAxis(500, 224, 81), /overlap must be even/);
 });

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { setNumThreads, type DeviceName } from '../../engine/index.js';
 import { OUTPUT_FORMATS, writeNucleusOutputs, type OutputFormat } from '../../export/index.js';
 import { Predictor } from '../../infer/predictor.js';
+import { isTiling } from '../../infer/tiling.js';
 import { readImage } from '../../image/io.js';
 import { isSlidePath, predictSlide } from '../../slide/index.js';
 import type { Raster } from '../../image/raster.js';
@@ -65,8 +66,9 @@ export const predictCommand: Command = {
     device: { type: 'string', description: 'cpu (default), cuda or cuda:N' },
     precision: { type: 'string', description: 'bf16 or fp32 (default bf16 where the CPU has it in hardware; printed)' },
     tta: { type: 'boolean', description: 'average over the 8 flips/rotations (8× slower)' },
-    tile: { type: 'string', description: 'sliding-window tile side (default 224, a multiple of 32)' },
+    tile: { type: 'string', description: 'largest sliding-window tile side (default 1024, a multiple of 32; the paper: 224)' },
     overlap: { type: 'string', description: 'tile overlap in pixels (default 80, even)' },
+    tiling: { type: 'string', description: 'fitted (default: fewest tiles, shrunk to fit) or reference (the paper\'s plan, exact --tile)' },
     stitching: { type: 'string', description: 'cut (default, the paper) or blend' },
     'batch-size': { type: 'string', description: 'tiles per forward pass (default 4)' },
     mpp: { type: 'string', description: 'µm per pixel of the images (default: the model\'s training scale)' },
@@ -85,6 +87,8 @@ export const predictCommand: Command = {
     }
     const stitching = stringFlag(args, 'stitching') ?? 'cut';
     if (stitching !== 'cut' && stitching !== 'blend') throw new UsageError(`--stitching must be cut or blend, got '${stitching}'`);
+    const tiling = stringFlag(args, 'tiling') ?? 'fitted';
+    if (!isTiling(tiling)) throw new UsageError(`--tiling must be fitted or reference, got '${tiling}'`);
     const formats = parseFormats(stringFlag(args, 'formats'));
     setNumThreads(numberFlag(args, 'threads', { integer: true, min: 1 }) ?? 2);
     const inputs = listInputs(args.positional);
@@ -106,6 +110,7 @@ export const predictCommand: Command = {
       tta: args.flags.has('tta'),
       tile: numberFlag(args, 'tile', { integer: true, min: 32 }),
       overlap: numberFlag(args, 'overlap', { integer: true, min: 0 }),
+      tiling,
       batchSize: numberFlag(args, 'batch-size', { integer: true, min: 1 }),
       stitching,
     } as const;
