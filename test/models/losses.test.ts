@@ -73,25 +73,32 @@ describe('losses', () => {
       });
     }
 
-    it('the perceptual loss with the VGG in bfloat16 (the bf16 training step) stays close to float32', (t) => {
+    it('the perceptual loss with the VGG in bfloat16 (the bf16 training step) stays as close to float32 as PyTorch\'s bf16 autocast', (t) => {
       const low = new VGG16Features();
       try {
         scope(() => low.loadStateDict(vgg.stateDict()));
         low.to('bfloat16');
-        const [value, gradient] = scope(() => {
+        const [value, gradient, pytorchValue, pytorchGradient] = scope(() => {
           const logits = entry(reference.io, 'logits').clone().requiresGrad_();
           const loss = trainingLosses(logits, entry(reference.io, 'target'), entry(reference.io, 'weight'), low).perceptual!;
           loss.backward();
           // bfloat16 keeps 8 significant bits: compare the gradient as a whole (relative L2 norm). The
-          // gradient passes back through ten bfloat16 convolutions; PyTorch's own bf16 autocast of
-          // the same loss differs from its float32 gradient by ≈ 5.5 % (random VGG, 2×5×64×64 logits).
+          // gradient passes back through ten bfloat16 convolutions, and how far that moves it depends
+          // on the CPU's kernels (PyTorch's own autocast: ≈ 5.5 % with AVX512-BF16, ≈ 14 % on AVX2),
+          // so the bound is PyTorch's own bf16 error on this machine.
           const norm = (x: Tensor): number => Math.sqrt(x.mul(x).sum().item());
           const expected = entry(reference.io, 'grad_perceptual');
-          return [relativeDifference(loss.reshape(1), entry(reference.io, 'perceptual')), norm(logits.grad!.sub(expected)) / norm(expected)];
+          const relativeL2 = (g: Tensor): number => norm(g.sub(expected)) / norm(expected);
+          const exact = entry(reference.io, 'perceptual');
+          return [
+            relativeDifference(loss.reshape(1), exact), relativeL2(logits.grad!),
+            relativeDifference(entry(reference.io, 'perceptual_bf16'), exact), relativeL2(entry(reference.io, 'grad_perceptual_bf16')),
+          ];
         });
-        t.diagnostic(`relative difference: value ${value.toExponential(2)}, gradient (L2) ${gradient.toExponential(2)}`);
-        assert.ok(value <= 1e-2, `value: relative difference ${value}`);
-        assert.ok(gradient <= 8e-2, `gradient: relative L2 difference ${gradient}`);
+        t.diagnostic(`relative difference: value ${value.toExponential(2)}, gradient (L2) ${gradient.toExponential(2)}; ` +
+          `PyTorch bf16 autocast: value ${pytorchValue.toExponential(2)}, gradient ${pytorchGradient.toExponential(2)}`);
+        assert.ok(value <= 1.5 * pytorchValue + 5e-3, `value: relative difference ${value}, PyTorch's bf16 autocast ${pytorchValue}`);
+        assert.ok(gradient <= 1.25 * pytorchGradient + 0.01, `gradient: relative L2 difference ${gradient}, PyTorch's bf16 autocast ${pytorchGradient}`);
       } finally {
         low.dispose();
       }

@@ -10,7 +10,9 @@ Usage: reference.py TASK OUT_DIR THREADS
                    not come from vgg16; io.pth: input x0 and eval-mode logits eval0 of FCN-8s with
                    those weights
   losses           vgg.pth: the perceptual VGG16's state dict; io.pth: logits, target, weight, and
-                   each loss (ce, ce_plain, perceptual) with its gradient grad_<loss>
+                   each loss (ce, ce_plain, perceptual) with its gradient grad_<loss>, and the
+                   perceptual loss under PyTorch's bfloat16 autocast on this machine (perceptual_bf16,
+                   grad_perceptual_bf16): how far bfloat16 moves it here
   torchvision      resnet34.pth, resnet34.safetensors, vgg16.safetensors: torchvision weights;
                    io.pth: the encoder features c1..c5 of resnet34 on x, and the perceptual taps
                    tap0..tap3 of vgg16 on image
@@ -115,6 +117,11 @@ def losses(out_dir):
         (gradient,) = torch.autograd.grad(value, logits)
         io[name] = value.reshape(1)
         io[f'grad_{name}'] = gradient
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        value = models.perceptual_loss(vgg, logits, target)
+    (gradient,) = torch.autograd.grad(value, logits)
+    io['perceptual_bf16'] = value.float().reshape(1)
+    io['grad_perceptual_bf16'] = gradient
     save(io, f'{out_dir}/io.pth')
 
 
