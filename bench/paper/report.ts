@@ -141,12 +141,12 @@ function formatResults(results: readonly VariantResult[], curvesFile: string): s
       ...NUCLEUS_CLASS_NAMES.map((c) => fixed(hovernet.fc[c], 4)),
     ];
   });
-  const training = results.map(({ variant, log, summary }) => {
+  const training = results.map(({ variant, log, summary, config }) => {
     const best = [...log].reverse().find((r) => r.best);
     const seconds = log.reduce((sum, r) => sum + r.seconds, 0);
     return [
       variant.title,
-      String(log.length),
+      log.length < config.epochs ? `${log.length} of ${config.epochs}` : String(log.length),
       best ? String(best.epoch) : 'n/a',
       fixed(best?.validation?.combined ?? null, 4),
       fixed(best?.validation?.f1 ?? null, 4),
@@ -203,7 +203,7 @@ function formatResults(results: readonly VariantResult[], curvesFile: string): s
     '',
     '## Training',
     '',
-    table(['Method', 'epochs', 'best epoch', 'best IoU criterion', 'val F1 there', 's / epoch', 'hours', 'evaluated'], training),
+    table(['Method', 'epochs trained', 'best epoch', 'best IoU criterion', 'val F1 there', 's / epoch', 'hours', 'evaluated'], training),
     '',
     `![training curves](${curvesFile})`,
     '',
