@@ -313,4 +313,14 @@ std::vector<int64_t> Args::Ints(size_t i) const {
   return values;
 }
 
+std::pair<uint8_t*, size_t> Args::TypedArrayBytes(size_t i, std::optional<napi_typedarray_type> type,
+                                                  const char* what) const {
+  Require(i, what);
+  if (!info_[i].IsTypedArray() || (type && info_[i].As<Napi::TypedArray>().TypedArrayType() != *type)) {
+    throw std::invalid_argument("argument " + std::to_string(i) + " is not " + what);
+  }
+  auto typed = info_[i].As<Napi::TypedArray>();
+  return {static_cast<uint8_t*>(typed.ArrayBuffer().Data()) + typed.ByteOffset(), typed.ByteLength()};
+}
+
 }  // namespace histonuc

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace histonuc {
@@ -56,6 +57,10 @@ class Args {
   at::ScalarType Dtype(size_t i) const { return ParseDtype(String(i)); }
   at::Device Device(size_t i) const { return ParseDevice(String(i)); }
   Napi::Value Value(size_t i) const { return info_[i]; }
+  // The memory of a typed-array argument (pointer, byte length); with `type`, the array must be of
+  // that kind, which `what` names in the error.
+  std::pair<uint8_t*, size_t> TypedArrayBytes(size_t i, std::optional<napi_typedarray_type> type = std::nullopt,
+                                              const char* what = "a typed array") const;
 
  private:
   void Require(size_t i, const char* what) const;

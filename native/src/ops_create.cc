@@ -38,15 +38,6 @@ at::Generator& GeneratorArg(const Args& args, size_t i) {
   return *value.As<Napi::External<at::Generator>>().Data();
 }
 
-// Bytes of a typed array or Buffer argument: pointer and length.
-std::pair<const uint8_t*, size_t> Bytes(const Args& args, size_t i) {
-  Napi::Value value = args.Value(i);
-  if (!value.IsTypedArray()) throw std::invalid_argument("argument " + std::to_string(i) + " is not a typed array");
-  auto typed = value.As<Napi::TypedArray>();
-  auto* base = static_cast<const uint8_t*>(typed.ArrayBuffer().Data());
-  return {base + typed.ByteOffset(), typed.ByteLength()};
-}
-
 at::Tensor ContiguousCpu(const at::Tensor& tensor) { return tensor.to(at::kCPU).contiguous(); }
 
 }  // namespace
@@ -54,7 +45,7 @@ at::Tensor ContiguousCpu(const at::Tensor& tensor) { return tensor.to(at::kCPU).
 void RegisterCreate(Napi::Env env, Napi::Object exports) {
   // fromBuffer(typedArray, shape, dtype, device): copies the bytes into a new tensor.
   Def(exports, "fromBuffer", [](const Args& a) {
-    auto [data, length] = Bytes(a, 0);
+    auto [data, length] = a.TypedArrayBytes(0);
     at::Tensor tensor = at::empty(a.Ints(1), at::TensorOptions().dtype(a.Dtype(2)));
     size_t expected = tensor.nbytes();
     if (length != expected) {

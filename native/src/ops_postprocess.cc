@@ -17,17 +17,14 @@ at::Tensor ContiguousFloatMap(const at::Tensor& map, const char* op) {
   return map.to(at::kCPU, at::kFloat).contiguous();
 }
 
+// A typed-array argument of `type` with exactly `length` elements of T.
 template <typename T>
-T* TypedArrayData(const Args& a, size_t i, napi_typedarray_type type, int64_t length, const char* what) {
-  Napi::Value value = a.Value(i);
-  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != type) {
-    throw std::invalid_argument(std::string("argument ") + std::to_string(i) + " must be a " + what);
+T* ArrayOfLength(const Args& a, size_t i, napi_typedarray_type type, int64_t length, const char* what) {
+  auto [data, bytes] = a.TypedArrayBytes(i, type, what);
+  if (bytes != static_cast<size_t>(length) * sizeof(T)) {
+    throw std::invalid_argument(std::string(what) + " has " + std::to_string(bytes / sizeof(T)) + " elements, expected " + std::to_string(length));
   }
-  auto typed = value.As<Napi::TypedArray>();
-  if (static_cast<int64_t>(typed.ElementLength()) != length) {
-    throw std::invalid_argument(std::string(what) + " has " + std::to_string(typed.ElementLength()) + " elements, expected " + std::to_string(length));
-  }
-  return reinterpret_cast<T*>(static_cast<uint8_t*>(typed.ArrayBuffer().Data()) + typed.ByteOffset());
+  return reinterpret_cast<T*>(data);
 }
 
 // As torch.argmax over dim 0: ties go to the lower channel and NaN counts as the largest value.
@@ -63,7 +60,7 @@ void RegisterPostprocess(Napi::Env env, Napi::Object exports) {
   Def(exports, "channelArgmax", [](const Args& a) {
     at::Tensor map = ContiguousFloatMap(a.Tensor(0), "channelArgmax");
     if (map.size(0) > 255) throw std::invalid_argument("channelArgmax: at most 255 channels");
-    ChannelArgmax(map, TypedArrayData<uint8_t>(a, 1, napi_uint8_array, map.size(1) * map.size(2), "Uint8Array"));
+    ChannelArgmax(map, ArrayOfLength<uint8_t>(a, 1, napi_uint8_array, map.size(1) * map.size(2), "a Uint8Array"));
   });
   // sumsByLabel(map, first, count, labels: Int32Array of H·W, largest) → Float64Array of
   // (largest + 1)·(count + 1): per label id 0..largest, its pixel count, then the sums of channels
@@ -74,7 +71,7 @@ void RegisterPostprocess(Napi::Env env, Napi::Object exports) {
     const int64_t count = a.Int(2);
     if (first < 0 || count < 1 || first + count > map.size(0)) throw std::invalid_argument("sumsByLabel: channels out of range");
     const int64_t plane = map.size(1) * map.size(2);
-    const int32_t* labels = TypedArrayData<int32_t>(a, 3, napi_int32_array, plane, "Int32Array");
+    const int32_t* labels = ArrayOfLength<int32_t>(a, 3, napi_int32_array, plane, "an Int32Array");
     const int64_t largest = a.Int(4);
     if (largest < 0) throw std::invalid_argument("sumsByLabel: largest must be ≥ 0");
     const int64_t stride = count + 1;

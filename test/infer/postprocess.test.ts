@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { tensor } from '../../src/engine/index.js';
+import { F, tensor } from '../../src/engine/index.js';
 import { argmaxMap, postprocess } from '../../src/infer/postprocess.js';
 import { pythonSkipReason, runPython } from '../support/env.js';
 
@@ -59,4 +59,17 @@ test("the argmax map equals libtorch's argmax, ties and NaN included", () => {
   for (let i = 0; i < ours.length; i++) if (ours[i] !== Number(expected[i])) mismatches++;
   assert.equal(mismatches, 0);
   map.dispose();
+});
+
+test('the native passes refuse output and label arrays of the wrong kind or size', () => {
+  const map = tensor(new Float32Array(5 * 2 * 3), [5, 2, 3]);
+  try {
+    assert.throws(() => F.channelArgmax(map, new Uint8Array(5)), /a Uint8Array has 5 elements, expected 6/);
+    assert.throws(() => F.channelArgmax(map, new Int8Array(6) as unknown as Uint8Array), /argument 1 is not a Uint8Array/);
+    assert.throws(() => F.sumsByLabel(map, 1, 3, new Int32Array(7), 1), /an Int32Array has 7 elements, expected 6/);
+    assert.throws(() => F.sumsByLabel(map, 1, 3, new Uint32Array(6) as unknown as Int32Array, 1), /argument 3 is not an Int32Array/);
+    assert.deepEqual([...F.sumsByLabel(map, 1, 3, new Int32Array([0, 1, 1, 0, 0, 1]), 1)], [0, 0, 0, 0, 3, 0, 0, 0]);
+  } finally {
+    map.dispose();
+  }
 });
