@@ -1,18 +1,21 @@
 // Whole-slide benchmark (issue 11): builds large test slides and times slide runs.
 //
-//   node dist/bench/slide/slide-benchmark.js make GIGAPIXELS SLIDE.tiff [TISSUE_FRACTION]
-//       A mosaic of the 27 CoNSeP training images with their ground-truth nuclei painted in
-//       (lossless pyramidal TIFF, 0.25 µm/px): a disc of tissue covering TISSUE_FRACTION of the slide
-//       (default 1: all tissue) in the middle of empty glass, as a section lies on a slide.
-//   node dist/bench/slide/slide-benchmark.js run SLIDE OUT_DIR [stand-in|resunet34] [x,y,w,h] [WINDOW]
+//   node dist/bench/slide/slide-benchmark.js make GIGAPIXELS SLIDE.tiff [TISSUE_FRACTION] [painted|plain]
+//       A mosaic of the 27 CoNSeP training images (lossless pyramidal TIFF, 0.25 µm/px), with their
+//       ground-truth nuclei painted in for the stand-in finder (default) or as they are ('plain', for a
+//       trained model): a disc of tissue covering TISSUE_FRACTION of the slide (default 1: all tissue)
+//       in the middle of empty glass, as a section lies on a slide.
+//   node dist/bench/slide/slide-benchmark.js run SLIDE OUT_DIR [stand-in|resunet34|shipped|CHECKPOINT] [x,y,w,h] [WINDOW]
 //       predictSlide with the stand-in finder (the slide machinery: reading, post-processing,
-//       measuring, writing) or with ResUNet34 (random weights, the real network's cost); WINDOW is the
-//       sliding window as TILE/OVERLAP (default: histonuc's fitted tiles for the network, the whole tile for the stand-in).
+//       measuring, writing), with ResUNet34 of random weights (the real network's cost), with the
+//       shipped model or with a checkpoint file; WINDOW is the sliding window as TILE/OVERLAP
+//       (default: histonuc's fitted tiles for a network, the whole tile for the stand-in).
 //       Prints tiles, nuclei, wall time, minutes per gigapixel of tissue and peak RSS.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLabels, readRgb, writePng } from '../../src/image/io.js';
+import { SHIPPED_MODEL } from '../../src/cli/commands/predict.js';
 import { createModel } from '../../src/models/index.js';
 import { predictSlide, type SlidePredictOptions } from '../../src/slide/slide-predict.js';
 import { paintNuclei, StandInFinder } from '../../src/slide/stand-in-finder.js';
@@ -23,10 +26,9 @@ import { consepDir } from '../../test/support/env.js';
 const CELL = 1000;
 const GUTTER = 24;
 
-async function make(gigapixels: number, path: string, tissueFraction: number): Promise<void> {
+async function paintedSources(names: readonly string[]): Promise<string[]> {
   const painted = join(tmpdir(), 'histonuc-bench-painted');
   mkdirSync(painted, { recursive: true });
-  const names = readdirSync(join(consepDir, 'images')).filter((name) => name.endsWith('.png')).sort();
   const sources: string[] = [];
   for (const name of names) {
     const target = join(painted, name);
@@ -34,6 +36,12 @@ async function make(gigapixels: number, path: string, tissueFraction: number): P
     await writePng(target, paintNuclei(await readRgb(join(consepDir, 'images', name)), await readLabels(join(consepDir, 'labels', `${stem}_label.png`))));
     sources.push(target);
   }
+  return sources;
+}
+
+async function make(gigapixels: number, path: string, tissueFraction: number, painted: boolean): Promise<void> {
+  const names = readdirSync(join(consepDir, 'images')).filter((name) => name.endsWith('.png')).sort();
+  const sources = painted ? await paintedSources(names) : names.map((name) => join(consepDir, 'images', name));
   const columns = Math.ceil(Math.sqrt((gigapixels * 1e9) / (CELL + GUTTER) ** 2));
   const radius = Math.sqrt((tissueFraction * columns * columns) / Math.PI);
   const inDisc = (k: number): boolean => Math.hypot((k % columns) + 0.5 - columns / 2, Math.floor(k / columns) + 0.5 - columns / 2) <= radius;
@@ -55,19 +63,22 @@ async function run(slide: string, outDir: string, model: string, region: string 
   let scratch: string | null = null;
   let prediction;
   const started = performance.now();
-  if (model === 'resunet34') {
-    scratch = mkdtempSync(join(tmpdir(), 'histonuc-bench-model-'));
-    const checkpoint = join(scratch, 'resunet34-random.safetensors');
-    const network = createModel('resunet34');
-    saveCheckpoint(checkpoint, {
-      header: { format: 'histonuc-checkpoint', version: 1, model: 'resunet34', modelOptions: {}, normalisation: { mean: [0.7, 0.55, 0.7], std: [0.15, 0.2, 0.15] }, classes: ['background', 'tumor', 'lymphocyte', 'stroma', 'contour'], mpp: 0.25 },
-      model: network,
-    });
-    network.dispose();
-    prediction = await predictSlide({ ...options, checkpoint, ...(window === undefined ? {} : { tile, overlap }) });
-  } else {
+  if (model === 'stand-in') {
     const whole = { tile: tile || 2304, overlap: overlap || 0 };
     prediction = await predictSlide({ ...options, finder: new StandInFinder(0.25, whole) });
+  } else {
+    let checkpoint = model === 'shipped' ? SHIPPED_MODEL : model;
+    if (model === 'resunet34') {
+      scratch = mkdtempSync(join(tmpdir(), 'histonuc-bench-model-'));
+      checkpoint = join(scratch, 'resunet34-random.safetensors');
+      const network = createModel('resunet34');
+      saveCheckpoint(checkpoint, {
+        header: { format: 'histonuc-checkpoint', version: 1, model: 'resunet34', modelOptions: {}, normalisation: { mean: [0.7, 0.55, 0.7], std: [0.15, 0.2, 0.15] }, classes: ['background', 'tumor', 'lymphocyte', 'stroma', 'contour'], mpp: 0.25 },
+        model: network,
+      });
+      network.dispose();
+    }
+    prediction = await predictSlide({ ...options, checkpoint, ...(window === undefined ? {} : { tile, overlap }) });
   }
   const seconds = (performance.now() - started) / 1000;
   if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
@@ -94,9 +105,9 @@ function parseRegion(text: string): { x: number; y: number; width: number; heigh
 }
 
 const [command, ...args] = process.argv.slice(2);
-if (command === 'make') await make(Number(args[0]), args[1], Number(args[2] ?? 1));
+if (command === 'make') await make(Number(args[0]), args[1], Number(args[2] ?? 1), args[3] !== 'plain');
 else if (command === 'run') await run(args[0], args[1], args[2] ?? 'stand-in', args[3], args[4]);
 else {
-  console.error('usage: slide-benchmark make GIGAPIXELS SLIDE.tiff [TISSUE_FRACTION] | run SLIDE OUT_DIR [stand-in|resunet34] [x,y,w,h|-] [TILE/OVERLAP]');
+  console.error('usage: slide-benchmark make GIGAPIXELS SLIDE.tiff [TISSUE_FRACTION] [painted|plain] | run SLIDE OUT_DIR [stand-in|resunet34|shipped|CHECKPOINT] [x,y,w,h|-] [TILE/OVERLAP]');
   process.exit(2);
 }
