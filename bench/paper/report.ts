@@ -58,7 +58,8 @@ interface VariantResult {
 async function main(): Promise<void> {
   const runs = process.argv[2] ?? 'runs/paper';
   const out = process.argv[3] ?? 'docs/RESULTS.md';
-  const results: VariantResult[] = VARIANTS.filter((v) => existsSync(join(runs, v.id))).map((variant) => ({
+  // A run counts once it has finished an epoch (its last checkpoint holds the config it trains with).
+  const results: VariantResult[] = VARIANTS.filter((v) => existsSync(join(runs, v.id, LAST_CHECKPOINT))).map((variant) => ({
     variant,
     log: readLog(join(runs, variant.id)),
     summary: readSummary(join(runs, variant.id, 'evaluation.json')),

@@ -1,5 +1,6 @@
 // Process-wide engine settings: gradient mode, autocast, threads, the CPU memory cache, devices.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 import { native, type CpuCacheStats, type DeviceName, type DType } from './native.js';
 
@@ -34,12 +35,39 @@ export function autocast<T>(deviceType: 'cpu' | 'cuda', dtype: DType, fn: () => 
   }
 }
 
-/** Threads libtorch uses for intra-op parallelism (libtorch's own default here is 1). */
+/** Threads libtorch uses for intra-op parallelism; defaultThreadCount() from the start (see below). */
 export function setNumThreads(n: number): void {
   native.setNumThreads(n);
 }
 export function getNumThreads(): number {
   return native.getNumThreads();
+}
+
+/**
+ * The thread count commands use unless told: one per physical core, as PyTorch does (a second
+ * hyperthread on a core adds nothing to convolutions), and no more than the CPUs this process may run on.
+ */
+export function defaultThreadCount(): number {
+  const usable = availableParallelism();
+  return Math.max(1, Math.min(usable, physicalCores() ?? usable));
+}
+
+// libtorch's own default is one thread (Debian's build); start as PyTorch does instead, unless
+// OMP_NUM_THREADS says otherwise.
+if (process.env.OMP_NUM_THREADS === undefined) native.setNumThreads(defaultThreadCount());
+
+// Distinct (physical id, core id) pairs of /proc/cpuinfo; null where it does not say (non-Linux, some VMs).
+function physicalCores(): number | null {
+  try {
+    const cores = new Set<string>();
+    for (const block of readFileSync('/proc/cpuinfo', 'utf8').split(/\n\s*\n/)) {
+      const core = /^core id\s*:\s*(\d+)/m.exec(block)?.[1];
+      if (core !== undefined) cores.add(`${/^physical id\s*:\s*(\d+)/m.exec(block)?.[1] ?? 0}:${core}`);
+    }
+    return cores.size > 0 ? cores.size : null;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -2,7 +2,7 @@
 // config file and from command-line flags (flags win). Validated before anything starts.
 import { readFileSync } from 'node:fs';
 
-import type { DeviceName, Precision } from '../engine/index.js';
+import { defaultThreadCount, type DeviceName, type Precision } from '../engine/index.js';
 import { isModelName, type ModelName } from '../models/index.js';
 import { isLrSchedule, type LrSchedule } from './lr-schedule.js';
 
@@ -62,7 +62,7 @@ export const DEFAULT_CONFIG: Omit<TrainConfig, 'data' | 'out'> = {
   encoderWeights: 'none',
   device: 'cpu',
   precision: 'fp32',
-  threads: 2,
+  threads: defaultThreadCount(),
   workers: 1,
   seed: 1,
   selection: 'reference',

@@ -1,14 +1,15 @@
 // Tensor semantics: dtypes, copies, scopes, autograd and autocast, random generators, modules,
 // serialization.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
 import {
   autocast, BatchNorm2d, Conv2d, cudaAvailable, F, Generator, getDefaultRngState, keep, loadStateDictFile, manualSeed,
-  noGrad, ones, rand, randn, readSafetensors, scope, Sequential, setDefaultRngState, setNumThreads, getNumThreads,
+  noGrad, ones, rand, randn, readSafetensors, scope, Sequential, setDefaultRngState, setNumThreads, getNumThreads, defaultThreadCount,
   tensor, writeSafetensors, zeros, ReLU, type Tensor,
 } from '../../src/engine/index.js';
 
@@ -163,6 +164,23 @@ test('thread count can be set', () => {
   setNumThreads(2);
   assert.equal(getNumThreads(), 2);
   assert.throws(() => setNumThreads(0), /thread count must be at least 1/);
+});
+
+test('libtorch starts with one thread per physical core (as lscpu counts them), or OMP_NUM_THREADS', () => {
+  const lscpu = spawnSync('lscpu', ['-p=CORE,SOCKET'], { encoding: 'utf8' });
+  if (lscpu.status === 0) {
+    const cores = new Set(lscpu.stdout.split('\n').filter((line) => line !== '' && !line.startsWith('#'))).size;
+    assert.equal(defaultThreadCount(), Math.min(cores, availableParallelism()));
+  }
+  const engine = new URL('../../src/engine/index.js', import.meta.url).href;
+  const threadsAtStart = (env: NodeJS.ProcessEnv): number => {
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import('${engine}'); console.log(m.getNumThreads());`], { encoding: 'utf8', env });
+    assert.equal(child.status, 0, child.stderr);
+    return Number(child.stdout.trim());
+  };
+  const { OMP_NUM_THREADS: _ignored, ...withoutOmp } = process.env;
+  assert.equal(threadsAtStart(withoutOmp), defaultThreadCount());
+  assert.equal(threadsAtStart({ ...withoutOmp, OMP_NUM_THREADS: '1' }), 1);
 });
 
 test('cuda: tensors and modules move to the GPU and back', { skip: cudaAvailable() ? false : 'no CUDA device here' }, () => {

@@ -6,7 +6,7 @@
 import { cpus } from 'node:os';
 import { readFileSync } from 'node:fs';
 
-import { cpuHasBf16, getNumThreads, manualSeed, randn, scope, setNumThreads, type Precision } from '../../engine/index.js';
+import { cpuHasBf16, defaultThreadCount, getNumThreads, manualSeed, randn, scope, setNumThreads, type Precision } from '../../engine/index.js';
 import { measureConvPeak } from '../../infer/conv-peak.js';
 import { optimizeForInference } from '../../infer/optimize.js';
 import { ResUNet34 } from '../../models/resunet34.js';
@@ -22,7 +22,7 @@ export const benchCommand: Command = {
   summary: 'profile the training step and inference on this machine: time per layer group, GFLOP/s, fraction of the bf16 conv peak',
   flags: {
     precision: { type: 'string', description: 'bf16 or fp32 (default: bf16 where the CPU has it in hardware)' },
-    threads: { type: 'string', description: 'libtorch threads (default: all logical cores)' },
+    threads: { type: 'string', description: 'libtorch threads (default: one per physical core)' },
     batch: { type: 'string', description: 'training batch size (8)' },
     crop: { type: 'string', description: 'training crop side, a multiple of 32 (224)' },
     size: { type: 'string', description: 'inference input side, a multiple of 32 (512)' },
@@ -40,7 +40,7 @@ export const benchCommand: Command = {
       if (value % 32 !== 0) throw new UsageError(`--${name} must be a multiple of 32, got ${value}`);
       return value;
     };
-    const threads = numberFlag(args, 'threads', { integer: true, min: 1 }) ?? cpus().length;
+    const threads = numberFlag(args, 'threads', { integer: true, min: 1 }) ?? defaultThreadCount();
     const batchSize = numberFlag(args, 'batch', { integer: true, min: 1 }) ?? 8;
     const cropSize = multipleOf32('crop', 224);
     const size = multipleOf32('size', 512);

@@ -5,6 +5,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { loadDataset } from '../../data/dataset.js';
+import { defaultThreadCount } from '../../engine/index.js';
 import { writeSyntheticDataset } from '../../data/synthetic.js';
 import { evaluateDataset, formatMarkdownSummary, writeReportJson, type DatasetReport, type LabelPair } from '../../eval/index.js';
 import { writeNucleusOutputs } from '../../export/index.js';
@@ -26,7 +27,7 @@ export interface DemoOptions {
 
 /** The whole demo; returns the evaluation of the held-out tiles. */
 export async function runDemo(options: DemoOptions): Promise<{ report: DatasetReport; outDir: string }> {
-  const { dir, epochs = 8, threads = 2, log = (line: string) => console.log(line) } = options;
+  const { dir, epochs = 8, threads = defaultThreadCount(), log = (line: string) => console.log(line) } = options;
   const dataDir = join(dir, 'data');
   const runDir = join(dir, 'run');
   const outDir = join(dir, 'predictions');
@@ -74,7 +75,7 @@ export const demoCommand: Command = {
   flags: {
     out: { type: 'string', description: 'demo folder (default histonuc-demo)' },
     epochs: { type: 'string', description: 'training epochs (default 8)' },
-    threads: { type: 'string', description: 'libtorch threads (default 2)' },
+    threads: { type: 'string', description: 'libtorch threads (default: one per physical core)' },
     retrain: { type: 'boolean', description: 'train again even if the demo folder holds a trained model' },
   },
   async run(args) {

@@ -75,7 +75,7 @@ export const predictCommand: Command = {
     formats: { type: 'string', description: `comma-separated subset of ${OUTPUT_FORMATS.join(', ')} (images; slides write GeoJSON, CSV, summary and a pyramidal overlay TIFF)` },
     region: { type: 'string', description: 'slides only: x,y,w,h in level-0 pixels' },
     'no-overlay': { type: 'boolean', description: 'slides only: skip the pyramidal overlay TIFF' },
-    threads: { type: 'string', description: 'libtorch threads (default 2)' },
+    threads: { type: 'string', description: 'libtorch threads (default: one per physical core)' },
   },
   async run(args) {
     const outDir = stringFlag(args, 'out');
@@ -90,7 +90,8 @@ export const predictCommand: Command = {
     const tiling = stringFlag(args, 'tiling') ?? 'fitted';
     if (!isTiling(tiling)) throw new UsageError(`--tiling must be fitted or reference, got '${tiling}'`);
     const formats = parseFormats(stringFlag(args, 'formats'));
-    setNumThreads(numberFlag(args, 'threads', { integer: true, min: 1 }) ?? 2);
+    const threads = numberFlag(args, 'threads', { integer: true, min: 1 });
+    if (threads !== undefined) setNumThreads(threads);
     const inputs = listInputs(args.positional);
     const stems = new Map<string, string>();
     for (const input of inputs) {

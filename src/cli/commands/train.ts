@@ -23,7 +23,7 @@ const flags = {
   'encoder-weights': { type: 'string', description: 'none (default) or torchvision resnet34/vgg16 weights for the encoder' },
   device: { type: 'string', description: 'cpu (default), cuda or cuda:N' },
   precision: { type: 'string', description: 'fp32 or bf16 (bfloat16 autocast; default bf16 where the CPU has it in hardware)' },
-  threads: { type: 'string', description: 'libtorch threads (default 2)' },
+  threads: { type: 'string', description: 'libtorch threads (default: one per physical core)' },
   workers: { type: 'string', description: 'data-loading worker threads (default 1)' },
   seed: { type: 'string', description: 'random seed (default 1)' },
   selection: { type: 'string', description: 'best-model criterion: reference (pixel IoUs, §9) or f1 (object-level detection F1)' },
