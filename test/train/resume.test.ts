@@ -72,23 +72,24 @@ test('kill -9 during the second epoch, then --resume: the same weights as an uni
   assertSameWeights(finalWeights(out), reference);
 });
 
-test('Ctrl-C saves the state mid-epoch and --resume continues exactly', async () => {
-  const out = join(dir, 'interrupted');
-  const child = spawn(process.execPath, trainArgs(out), { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  // The second epoch starts as soon as the first is logged; interrupt it at once, as it is short.
-  await waitFor(() => epochsLogged(out) >= 1, 'the first epoch', 120_000, 5);
-  child.kill('SIGINT');
-  const code = await new Promise((r) => child.once('exit', r));
-  assert.equal(code, 130, stderr);
-  assert.match(stderr, /the state is saved: run again with --resume/);
-  const resumed = spawnSync(process.execPath, trainArgs(out, true), { encoding: 'utf8' });
-  assert.equal(resumed.status, 0, resumed.stderr);
-  assert.match(resumed.stderr, /resuming at epoch 2, batch \d+/);
-  assert.ok(epochsLogged(out) === 2);
-  assertSameWeights(finalWeights(out), reference);
-});
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  test(`${signal} saves the state mid-epoch and --resume continues exactly`, async () => {
+    const out = join(dir, `interrupted-${signal}`);
+    const child = spawn(process.execPath, trainArgs(out), { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // The second epoch starts as soon as the first is logged; interrupt it at once, as it is short.
+    await waitFor(() => epochsLogged(out) >= 1, 'the first epoch', 120_000, 5);
+    child.kill(signal);
+    assert.equal(await new Promise((r) => child.once('exit', r)), code, stderr);
+    assert.match(stderr, new RegExp(`interrupted \\(${signal}\\)[^]*the state is saved: run again with --resume`));
+    const resumed = spawnSync(process.execPath, trainArgs(out, true), { encoding: 'utf8' });
+    assert.equal(resumed.status, 0, resumed.stderr);
+    assert.match(resumed.stderr, /resuming at epoch 2, batch \d+/);
+    assert.ok(epochsLogged(out) === 2);
+    assertSameWeights(finalWeights(out), reference);
+  });
+}
 
 test('a second run into the same folder without --resume is refused', () => {
   const run = spawnSync(process.execPath, trainArgs(join(dir, 'reference')), { encoding: 'utf8' });

@@ -1,4 +1,6 @@
 // `histonuc train`: trains a network on a dataset folder (REFERENCE_SPEC §9 by default).
+import { constants as osConstants } from 'node:os';
+
 import { defaultPrecision, describePrecision, type DeviceName, type Precision } from '../../engine/index.js';
 import { readConfigFile, resolveConfig, type Selection, type TrainConfig } from '../../train/config.js';
 import type { LrSchedule } from '../../train/lr-schedule.js';
@@ -87,19 +89,25 @@ export const trainCommand: Command = {
     partial.precision ??= defaultPrecision(partial.device ?? 'cpu');
     const config = resolveConfig(partial);
     process.stderr.write(`${describePrecision(config.precision, precisionGiven, config.device)}\n`);
+    // Ctrl-C, and SIGTERM (what batch schedulers and `kill` send before they kill), stop after the
+    // current step with the state saved; the exit code is 128 + the signal's number, as the shell's.
     const controller = new AbortController();
-    const onInterrupt = (): void => {
-      if (controller.signal.aborted) process.exit(130);
-      process.stderr.write('\ninterrupted: finishing the current step and saving (Ctrl-C again to quit at once)\n');
+    let exitCode = 0;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      const code = 128 + osConstants.signals[signal];
+      if (controller.signal.aborted) process.exit(code);
+      exitCode = code;
+      process.stderr.write(`\ninterrupted (${signal}): finishing the current step and saving (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to quit at once)\n`);
       controller.abort();
     };
-    process.on('SIGINT', onInterrupt);
+    const signals = ['SIGINT', 'SIGTERM'] as const;
+    for (const signal of signals) process.on(signal, onSignal);
     try {
       const result = await train(config, { resume: args.flags.has('resume'), signal: controller.signal });
-      if (result.stopped) process.exitCode = 130;
+      if (result.stopped) process.exitCode = exitCode;
       else process.stderr.write(`done: ${result.completedEpochs} epochs; best checkpoint from epoch ${result.bestEpoch} in ${config.out}/best.safetensors\n`);
     } finally {
-      process.off('SIGINT', onInterrupt);
+      for (const signal of signals) process.off(signal, onSignal);
     }
   },
 };
