@@ -91,6 +91,14 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   });
 }
 
+test('a perceptual loss on a VGG16 with random weights is pointed out before training', () => {
+  for (const [weight, noted] of [['0.1', true], ['0', false]] as const) {
+    const run = spawnSync(process.execPath, [cli, 'train', '--data', join(dir, 'missing'), '--out', join(dir, 'never'), '--perceptual-weight', weight], { encoding: 'utf8' });
+    assert.notEqual(run.status, 0);
+    assert.equal(/note: the perceptual loss runs on a VGG16 with random weights/.test(run.stderr), noted, run.stderr);
+  }
+});
+
 test('a second run into the same folder without --resume is refused', () => {
   const run = spawnSync(process.execPath, trainArgs(join(dir, 'reference')), { encoding: 'utf8' });
   assert.equal(run.status, 1);

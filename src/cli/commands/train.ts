@@ -89,6 +89,11 @@ export const trainCommand: Command = {
     partial.precision ??= defaultPrecision(partial.device ?? 'cpu');
     const config = resolveConfig(partial);
     process.stderr.write(`${describePrecision(config.precision, precisionGiven, config.device)}\n`);
+    if (config.perceptualWeight > 0 && config.vggWeights === 'random') {
+      process.stderr.write('note: the perceptual loss runs on a VGG16 with random weights: measured on CoNSeP, its gradient is ' +
+        'under 0.1 % of the cross-entropy\'s while it triples the step (bench/RESULTS.md); --perceptual-weight 0 skips it, ' +
+        '--vgg-weights PATH gives ImageNet weights\n');
+    }
     // Ctrl-C, and SIGTERM (what batch schedulers and `kill` send before they kill), stop after the
     // current step with the state saved; the exit code is 128 + the signal's number, as the shell's.
     const controller = new AbortController();
