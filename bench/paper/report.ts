@@ -58,12 +58,14 @@ interface VariantResult {
 async function main(): Promise<void> {
   const runs = process.argv[2] ?? 'runs/paper';
   const out = process.argv[3] ?? 'docs/RESULTS.md';
-  // A run counts once it has finished an epoch (its last checkpoint holds the config it trains with).
-  const results: VariantResult[] = VARIANTS.filter((v) => existsSync(join(runs, v.id, LAST_CHECKPOINT))).map((variant) => ({
+  // A run counts once it has finished an epoch (its last checkpoint holds the config it trains with),
+  // or where it is kept as a record (docs/runs: log.jsonl, evaluation.json and config.json).
+  const hasConfig = (dir: string): boolean => existsSync(join(dir, LAST_CHECKPOINT)) || existsSync(join(dir, RECORDED_CONFIG));
+  const results: VariantResult[] = VARIANTS.filter((v) => hasConfig(join(runs, v.id))).map((variant) => ({
     variant,
     log: readLog(join(runs, variant.id)),
     summary: readSummary(join(runs, variant.id, 'evaluation.json')),
-    config: readConfig(join(runs, variant.id, LAST_CHECKPOINT)),
+    config: readConfig(join(runs, variant.id)),
   }));
   if (results.length === 0) throw new Error(`${runs}: no experiment runs (expected folders ${VARIANTS.map((v) => v.id).join(', ')})`);
   const figures = join(dirname(out), 'figures');
@@ -81,7 +83,11 @@ async function main(): Promise<void> {
 }
 
 /** The run's training configuration, as its last checkpoint records it. */
-function readConfig(path: string): TrainConfig {
+const RECORDED_CONFIG = 'config.json';
+
+function readConfig(runDir: string): TrainConfig {
+  const path = join(runDir, LAST_CHECKPOINT);
+  if (!existsSync(path)) return JSON.parse(readFileSync(join(runDir, RECORDED_CONFIG), 'utf8')) as TrainConfig;
   const { header, modelState, optimizerState } = loadCheckpoint(path);
   for (const tensor of [...modelState.values(), ...(optimizerState?.tensors.values() ?? [])]) tensor.dispose();
   const training = header.training as { config?: TrainConfig } | undefined;
