@@ -127,6 +127,9 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
         sums.batches++;
         progress.batch = batch.index + 1;
         bar.tick(1, `loss ${(losses.ce + config.perceptualWeight * losses.perceptual).toFixed(4)}`);
+        // Signal handlers (Ctrl-C, SIGTERM) run only on a turn of the event loop, and when the loader
+        // is ahead of the steps its batches arrive as already-settled promises, which never give one.
+        await new Promise((resolve) => setImmediate(resolve));
         if (options.signal?.aborted) {
           stopped = true;
           break;
