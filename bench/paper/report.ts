@@ -82,9 +82,9 @@ async function main(): Promise<void> {
   console.log(`wrote ${out} and ${curvesPath} (${results.length} variants)`);
 }
 
-/** The run's training configuration, as its last checkpoint records it. */
 const RECORDED_CONFIG = 'config.json';
 
+/** The run's training configuration, as its last checkpoint records it, or its kept record (config.json). */
 function readConfig(runDir: string): TrainConfig {
   const path = join(runDir, LAST_CHECKPOINT);
   if (!existsSync(path)) return JSON.parse(readFileSync(join(runDir, RECORDED_CONFIG), 'utf8')) as TrainConfig;
