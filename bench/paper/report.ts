@@ -87,7 +87,14 @@ const RECORDED_CONFIG = 'config.json';
 /** The run's training configuration, as its last checkpoint records it, or its kept record (config.json). */
 function readConfig(runDir: string): TrainConfig {
   const path = join(runDir, LAST_CHECKPOINT);
-  if (!existsSync(path)) return JSON.parse(readFileSync(join(runDir, RECORDED_CONFIG), 'utf8')) as TrainConfig;
+  if (!existsSync(path)) {
+    const recorded = join(runDir, RECORDED_CONFIG);
+    try {
+      return JSON.parse(readFileSync(recorded, 'utf8')) as TrainConfig;
+    } catch (error) {
+      throw new Error(`${recorded}: not a readable training configuration (${(error as Error).message})`);
+    }
+  }
   const { header, modelState, optimizerState } = loadCheckpoint(path);
   for (const tensor of [...modelState.values(), ...(optimizerState?.tensors.values() ?? [])]) tensor.dispose();
   const training = header.training as { config?: TrainConfig } | undefined;
