@@ -55,13 +55,17 @@ export class BatchLoader {
     this.#workers = Array.from({ length: workerCount }, () => this.#startWorker());
   }
 
-  /** The batches of one epoch, in order. */
-  async *epoch(epoch: number): AsyncGenerator<Batch> {
+  /** The batches of one epoch in order, from batch `from` (a resumed epoch): each is the same as in a whole epoch. */
+  async *epoch(epoch: number, from = 0): AsyncGenerator<Batch> {
     if (this.#closed) throw new Error('the batch loader is closed');
+    if (!Number.isInteger(from) || from < 0 || from > this.batchesPerEpoch) {
+      throw new RangeError(`the first batch must be an integer from 0 to ${this.batchesPerEpoch}, got ${from}`);
+    }
     const order = epochOrder(this.#context.seed, epoch, this.#context.patches.length);
-    const requests: BatchRequest[] = Array.from({ length: this.batchesPerEpoch }, (_, index) => ({
-      epoch, index, firstSample: index * this.batchSize, patches: order.slice(index * this.batchSize, (index + 1) * this.batchSize),
-    }));
+    const requests: BatchRequest[] = Array.from({ length: this.batchesPerEpoch - from }, (_, k) => {
+      const index = from + k;
+      return { epoch, index, firstSample: index * this.batchSize, patches: order.slice(index * this.batchSize, (index + 1) * this.batchSize) };
+    });
     const ahead: Promise<Batch>[] = [];
     let next = 0;
     const refill = (): void => {

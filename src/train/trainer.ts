@@ -116,10 +116,9 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
         break;
       }
       const started = performance.now();
-      const bar = new ProgressBar({ label: `epoch ${progress.epoch + 1}/${config.epochs}`, total: loader.batchesPerEpoch, unit: 'batch' });
+      const bar = new ProgressBar({ label: `epoch ${progress.epoch + 1}/${config.epochs}`, total: loader.batchesPerEpoch, done: progress.batch, unit: 'batch' });
       const sums = { ce: 0, perceptual: 0, batches: 0 };
-      for await (const batch of loader.epoch(progress.epoch)) {
-        if (batch.index < progress.batch) continue;
+      for await (const batch of loader.epoch(progress.epoch, progress.batch)) {
         optimizer.lr = learningRateAt(config.lrSchedule, config.lr, progress.epoch * loader.batchesPerEpoch + batch.index, config.epochs * loader.batchesPerEpoch);
         const losses = trainStep(model, vgg, optimizer, batch, config, progress.epoch);
         sums.ce += losses.ce;

@@ -4,9 +4,14 @@
 export interface ProgressOptions {
   label: string;
   total: number;
+  /** Already done before this bar started (a resumed epoch); not counted in the rate. */
+  done?: number;
   unit?: string;
-  stream?: NodeJS.WriteStream;
+  stream?: ProgressStream;
 }
+
+/** Where the bar is drawn: a terminal redraws one line, anything else gets a line every 5 s. */
+export type ProgressStream = Pick<NodeJS.WriteStream, 'write' | 'isTTY'>;
 
 function formatSeconds(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
@@ -20,15 +25,18 @@ export class ProgressBar {
   readonly #label: string;
   readonly #total: number;
   readonly #unit: string;
-  readonly #stream: NodeJS.WriteStream;
+  readonly #stream: ProgressStream;
   readonly #start = performance.now();
-  #done = 0;
+  readonly #initial: number;
+  #done: number;
   #lastDraw = 0;
   #suffix = '';
 
   constructor(options: ProgressOptions) {
     this.#label = options.label;
     this.#total = Math.max(0, options.total);
+    this.#initial = Math.min(this.#total, Math.max(0, options.done ?? 0));
+    this.#done = this.#initial;
     this.#unit = options.unit ?? 'it';
     this.#stream = options.stream ?? process.stderr;
   }
@@ -47,7 +55,7 @@ export class ProgressBar {
 
   #draw(now: number): void {
     const elapsed = (now - this.#start) / 1000;
-    const rate = this.#done / Math.max(elapsed, 1e-9);
+    const rate = (this.#done - this.#initial) / Math.max(elapsed, 1e-9);
     const eta = (this.#total - this.#done) / rate;
     const fraction = this.#total === 0 ? 1 : this.#done / this.#total;
     const width = 24;

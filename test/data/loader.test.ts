@@ -50,6 +50,24 @@ test('an epoch covers every patch once, in full batches', async () => {
   await loader.close();
 });
 
+test('an epoch started at a later batch (a resumed run) gives the same batches from there, and refuses a batch outside the epoch', async () => {
+  const loader = new BatchLoader(set, { batchSize: 4, seed: 9, workers: 1 });
+  try {
+    const whole: Batch[] = [];
+    for await (const batch of loader.epoch(2)) whole.push(batch);
+    const rest: Batch[] = [];
+    for await (const batch of loader.epoch(2, 3)) rest.push(batch);
+    assert.deepEqual(rest.map((b) => b.index), whole.slice(3).map((b) => b.index));
+    for (const [k, batch] of rest.entries()) assert.deepEqual(batch.images, whole[k + 3].images, `batch ${batch.index}`);
+    for await (const batch of loader.epoch(2, loader.batchesPerEpoch)) assert.fail(`an epoch started at its end gave batch ${batch.index}`);
+    for (const from of [-1, 1.5, loader.batchesPerEpoch + 1]) {
+      await assert.rejects(loader.epoch(2, from).next(), new RegExp(`first batch must be an integer from 0 to ${loader.batchesPerEpoch}, got ${from}`));
+    }
+  } finally {
+    await loader.close();
+  }
+});
+
 test('batches become engine tensors of the documented shapes and types', async () => {
   const [batch] = await collect(0, 1, 0, 1);
   const { images, targets, weights } = batchTensors(batch);
