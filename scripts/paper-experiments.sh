@@ -14,6 +14,7 @@
 #   VARIANTS   which variants, in order   (default: resunet34-no-lper resunet34 unet fcn8s)
 #   LR, LR_SCHEDULE           Adam rate and its schedule (default 1e-4 constant, the paper)
 #   VAL_TILE, VAL_OVERLAP     validation sliding window (default 224 and 80, the paper)
+#   THREADS   libtorch threads per run (default 2; two variants at once on two cores: 1 each)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,7 +42,7 @@ train_all() {
   for variant in $VARIANTS; do
     # shellcheck disable=SC2046
     histonuc train --data "$DATA" --split "$SPLIT" --out "$RUNS/$variant" $(variant_flags "$variant") \
-      --epochs "$EPOCHS" "${SCHEDULE_FLAGS[@]}" "${PRECISION_FLAGS[@]}" --threads 2 --workers 1 --seed 1 --resume
+      --epochs "$EPOCHS" "${SCHEDULE_FLAGS[@]}" "${PRECISION_FLAGS[@]}" --threads "${THREADS:-2}" --workers 1 --seed 1 --resume
   done
 }
 
