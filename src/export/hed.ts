@@ -23,21 +23,25 @@ const CONTRIBUTION = (() => {
   return table;
 })();
 
+/** The density of one stain (0 haematoxylin, 1 eosin, 2 DAB) at an 8-bit RGB colour. */
+export function stainDensity(stain: 0 | 1 | 2, r: number, g: number, b: number): number {
+  const offset = stain * 256;
+  return Math.max(CONTRIBUTION[offset + r] + CONTRIBUTION[offset + 3 * 256 + g] + CONTRIBUTION[offset + 6 * 256 + b], 0);
+}
+
 /** Haematoxylin, eosin and DAB densities of every pixel of an 8-bit RGB(A) image (3 channels out). */
 export function rgbToHed(image: Raster<Uint8Array>): Raster<Float64Array> {
-  if (image.channels < 3) throw new RangeError(`colour deconvolution needs an RGB image, got ${image.channels} channel(s)`);
+  assertColour(image);
   const { width, height, channels, data } = image;
   const out = new Float64Array(width * height * 3);
   for (let p = 0, i = 0; p < width * height; p++, i += channels) {
-    const r = data[i];
-    const g = data[i + 1] + 3 * 256;
-    const b = data[i + 2] + 6 * 256;
-    for (let stain = 0; stain < 3; stain++) {
-      const offset = stain * 256;
-      out[3 * p + stain] = Math.max(CONTRIBUTION[offset + r] + CONTRIBUTION[offset + g] + CONTRIBUTION[offset + b], 0);
-    }
+    for (const stain of [0, 1, 2] as const) out[3 * p + stain] = stainDensity(stain, data[i], data[i + 1], data[i + 2]);
   }
   return createRaster(out, width, height, 3);
+}
+
+export function assertColour(image: Raster<Uint8Array>): void {
+  if (image.channels < 3) throw new RangeError(`colour deconvolution needs an RGB image, got ${image.channels} channel(s)`);
 }
 
 function invert3x3(m: readonly (readonly number[])[]): number[][] {

@@ -5,7 +5,7 @@ import { classOfId, regionProps, type NucleusClass } from '../image/labels.js';
 import { assertSingleChannel, type LabelMap, type Raster } from '../image/raster.js';
 import { traceOutline, type Outline } from './contour.js';
 import { convexArea } from './convex-hull.js';
-import { rgbToHed } from './hed.js';
+import { assertColour, stainDensity } from './hed.js';
 import { cropObject, type ObjectMask } from './object-mask.js';
 import { eccentricity, perimeter } from './shape.js';
 
@@ -63,10 +63,10 @@ export function measureNuclei({ labels, image, probabilities, frame = IMAGE_FRAM
   if (image.width !== labels.width || image.height !== labels.height) {
     throw new RangeError(`image ${image.width}×${image.height} and label map ${labels.width}×${labels.height} differ in size`);
   }
-  const stains = rgbToHed(image).data;
+  assertColour(image);
   return regionProps(labels).map((region): NucleusRecord => {
     const object = cropObject(labels, region);
-    const [haematoxylin, eosin] = stainSums(object, stains, labels.width);
+    const [haematoxylin, eosin] = stainSums(object, image);
     const area = region.area;
     return {
       id: region.id,
@@ -101,17 +101,19 @@ function inFrame(outline: Outline, frame: PixelFrame): Outline {
   return outline.map((ring) => ring.map(([col, row]): [number, number] => [x + scale * col, y + scale * row]));
 }
 
-// Summed haematoxylin and eosin densities over the object's pixels; stains is rgbToHed's data.
-function stainSums({ mask, left, top }: ObjectMask, stains: Float64Array, imageWidth: number): [number, number] {
+// Summed haematoxylin and eosin densities over the object's pixels (only these are deconvolved: a
+// whole slide tile's densities in float64 would be 127 MB).
+function stainSums({ mask, left, top }: ObjectMask, image: Raster<Uint8Array>): [number, number] {
+  const { width, channels, data } = image;
   let haematoxylin = 0;
   let eosin = 0;
   for (let i = 0; i < mask.data.length; i++) {
     if (!mask.data[i]) continue;
     const x = left + (i % mask.width);
     const y = top + Math.floor(i / mask.width);
-    const pixel = 3 * (y * imageWidth + x);
-    haematoxylin += stains[pixel];
-    eosin += stains[pixel + 1];
+    const pixel = channels * (y * width + x);
+    haematoxylin += stainDensity(0, data[pixel], data[pixel + 1], data[pixel + 2]);
+    eosin += stainDensity(1, data[pixel], data[pixel + 1], data[pixel + 2]);
   }
   return [haematoxylin, eosin];
 }
