@@ -36,7 +36,7 @@ interface Progress {
   bestEpoch: number;
 }
 
-interface TrainingState extends Progress {
+export interface TrainingState extends Progress {
   rngState: string;
   config: TrainConfig;
 }
