@@ -34,6 +34,15 @@ interface Progress {
   batch: number;
   bestScore: number;
   bestEpoch: number;
+  /** Saved mid-epoch: the epoch's loss sums and seconds so far, so that its log record covers all of it. */
+  partial?: EpochSums;
+}
+
+interface EpochSums {
+  ce: number;
+  perceptual: number;
+  batches: number;
+  seconds: number;
 }
 
 export interface TrainingState extends Progress {
@@ -115,9 +124,9 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
         log(`stopped before epoch ${progress.epoch + 1}; the state is saved: run again with --resume to continue`);
         break;
       }
-      const started = performance.now();
+      const sums: EpochSums = progress.partial ?? { ce: 0, perceptual: 0, batches: 0, seconds: 0 };
+      const started = performance.now() - sums.seconds * 1000;
       const bar = new ProgressBar({ label: `epoch ${progress.epoch + 1}/${config.epochs}`, total: loader.batchesPerEpoch, done: progress.batch, unit: 'batch' });
-      const sums = { ce: 0, perceptual: 0, batches: 0 };
       for await (const batch of loader.epoch(progress.epoch, progress.batch)) {
         optimizer.lr = learningRateAt(config.lrSchedule, config.lr, progress.epoch * loader.batchesPerEpoch + batch.index, config.epochs * loader.batchesPerEpoch);
         const losses = trainStep(model, vgg, optimizer, batch, config, progress.epoch);
@@ -136,6 +145,7 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
       }
       bar.finish();
       if (stopped) {
+        progress.partial = { ...sums, seconds: (performance.now() - started) / 1000 };
         save(lastPath);
         log(`stopped during epoch ${progress.epoch + 1} after batch ${progress.batch}; the state is saved: run again with --resume to continue`);
         break;
@@ -144,6 +154,7 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
       const score = validation ? (config.selection === 'f1' ? validation.f1 : validation.combined) : -progress.epoch;
       progress.epoch += 1;
       progress.batch = 0;
+      delete progress.partial;
       const improved = score > progress.bestScore;
       if (improved) {
         progress.bestScore = score;

@@ -44,6 +44,10 @@ function epochsLogged(out: string): number {
   return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').length : 0;
 }
 
+function trainLosses(out: string): unknown[] {
+  return readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { train: unknown }).train);
+}
+
 let reference = new Map<string, Float32Array>();
 
 before(async () => {
@@ -88,6 +92,8 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     assert.match(resumed.stderr, /resuming at epoch 2, batch \d+/);
     assert.ok(epochsLogged(out) === 2);
     assertSameWeights(finalWeights(out), reference);
+    // The interrupted epoch's record covers all its batches, as the uninterrupted run's does.
+    assert.deepEqual(trainLosses(out), trainLosses(join(dir, 'reference')));
   });
 }
 
