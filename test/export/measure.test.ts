@@ -60,6 +60,16 @@ test('rgbToHed equals skimage rgb2hed on every 8-bit grey level and random colou
   assertArraysClose(rgbToHed(image).data, regionReference(labels, image).hed as Float64Array, 1e-12, 'rgb2hed');
 });
 
+test('stain means of an RGBA image are those of its RGB channels', () => {
+  const labels = scatteredLabels();
+  const rgb = randomImage(labels.width, labels.height, 5);
+  const rgba = createRaster(new Uint8Array(4 * labels.width * labels.height), labels.width, labels.height, 4);
+  for (let p = 0; p < labels.width * labels.height; p++) rgba.data.set([...rgb.data.subarray(3 * p, 3 * p + 3), 255 - (p % 7)], 4 * p);
+  const stains = (image: typeof rgb): number[][] => measureNuclei({ labels, image }).map((r) => [r.meanHaematoxylin, r.meanEosin]);
+  assert.deepEqual(stains(rgba), stains(rgb));
+  assert.ok(stains(rgb).some(([h]) => h > 0), 'the random image has haematoxylin');
+});
+
 test('measureNuclei reads the class from the id and checks its input', () => {
   const labels = createRaster(Int32Array.from([0, 3, 4, 5, 5, 0]), 3, 2);
   const image = randomImage(3, 2, 1);
