@@ -99,7 +99,8 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
     model.loadStateDict(checkpoint.modelState, { source: `checkpoint '${lastPath}'` });
     if (checkpoint.optimizerState) optimizer.loadStateDict(checkpoint.optimizerState);
     setDefaultRngState(Buffer.from(state.rngState, 'base64'));
-    log(`resuming at epoch ${state.epoch + 1}, batch ${state.batch + 1} (best ${config.selection} score ${state.bestScore.toFixed(4)} at epoch ${state.bestEpoch})`);
+    const best = state.bestEpoch === 0 ? 'no best epoch yet' : `best ${config.selection} score ${state.bestScore.toFixed(4)} at epoch ${state.bestEpoch}`;
+    log(`resuming at epoch ${state.epoch + 1}, batch ${state.batch + 1} (${best})`);
   }
   const progress: Progress = state ?? { epoch: 0, batch: 0, bestScore: -Infinity, bestEpoch: 0 };
   truncateLog(config.out, progress.epoch);
@@ -198,7 +199,8 @@ function trainingStateOf(header: CheckpointHeader, path: string, config: TrainCo
       throw new Error(`cannot resume '${path}': it was trained with ${key} = ${JSON.stringify(before)}, now ${JSON.stringify(config[key])}`);
     }
   }
-  return state;
+  // JSON has no -Infinity: a run stopped during its first epoch saved the initial best score as null.
+  return { ...state, bestScore: state.bestScore ?? -Infinity };
 }
 
 /** The parts of a training step, in order. */

@@ -16,7 +16,7 @@ import { train, type TrainingState } from '../../src/train/trainer.js';
 const dir = mkdtempSync(join(tmpdir(), 'histonuc-abort-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('an abort during an epoch whose batches are ready ahead stops after the step in progress', async () => {
+test('an abort during an epoch whose batches are ready ahead stops after the step in progress, and the run resumes', async () => {
   const data = join(dir, 'data');
   // Two 1000² tiles: 32 patches, 16 batches of 2. ResUNet34 steps are far slower than making a 64² crop.
   await writeSyntheticDataset(data, { count: 3, width: 1000, height: 1000, seed: 5, valFraction: 0.34, testFraction: 0 });
@@ -42,4 +42,10 @@ test('an abort during an epoch whose batches are ready ahead stops after the ste
   assert.equal(result.completedEpochs, 0);
   assert.ok(abortedAt > 0, 'the abort timer never ran');
   assert.ok(state.batch >= 1 && state.batch < 16, `stopped after batch ${state.batch} of 16`);
+
+  // Stopped in the first epoch, before any best score: the saved state resumes (its -Infinity is null in JSON).
+  const lines: string[] = [];
+  const resumed = await train(config, { resume: true, log: (line) => lines.push(line) });
+  assert.deepEqual([resumed.stopped, resumed.completedEpochs, resumed.bestEpoch], [false, 1, 1]);
+  assert.ok(lines.includes(`resuming at epoch 1, batch ${state.batch + 1} (no best epoch yet)`), lines.join('\n'));
 });
