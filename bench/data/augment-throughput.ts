@@ -5,25 +5,25 @@
 // node dist/bench/data/augment-throughput.js [--workers 2] [--images 4] [--samples 512]
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { numberFlag } from '../../src/cli/args.js';
 import { loadDataset } from '../../src/data/dataset.js';
 import { BatchLoader } from '../../src/data/loader.js';
 import { prepareTrainingSet } from '../../src/data/training-set.js';
 import { consepDir, consepSkipReason, referencePython, repoRoot } from '../../test/support/env.js';
+import { benchOptions, exitIfMissing } from '../options.js';
 
-const { values } = parseArgs({
-  options: { workers: { type: 'string', default: '2' }, images: { type: 'string', default: '4' }, samples: { type: 'string', default: '512' } },
-});
-const workers = Number(values.workers);
-const imageCount = Number(values.images);
-const samples = Number(values.samples);
+const { workers, imageCount, samples } = benchOptions('node dist/bench/data/augment-throughput.js [options]', {
+  workers: { type: 'string', description: 'loader workers, and Python processes (2)' },
+  images: { type: 'string', description: 'CoNSeP images whose patches are sampled (4)' },
+  samples: { type: 'string', description: 'augmented samples per side (512)' },
+}, (args) => ({
+  workers: numberFlag(args, 'workers', { integer: true, min: 0 }) ?? 2,
+  imageCount: numberFlag(args, 'images', { integer: true, min: 1 }) ?? 4,
+  samples: numberFlag(args, 'samples', { integer: true, min: 1 }) ?? 512,
+}));
 const batchSize = 8;
 
-const skip = consepSkipReason();
-if (skip) {
-  console.error(skip);
-  process.exit(1);
-}
+exitIfMissing(consepSkipReason());
 
 async function loaderRate(): Promise<number> {
   const set = prepareTrainingSet((await loadDataset(consepDir)).slice(0, imageCount));

@@ -9,7 +9,8 @@ import {
   Adam, autocast, F, Linear, manualSeed, Module, ones, randint, randn, scope, setNumThreads, type Tensor,
 } from '../../src/engine/index.js';
 import { resnet34Encoder, type ResNetEncoder } from '../../src/models/resnet.js';
-import { parseArgs, numberFlag } from '../../src/cli/args.js';
+import { numberFlag } from '../../src/cli/args.js';
+import { benchOptions } from '../options.js';
 
 class ResNet34Classifier extends Module {
   readonly encoder: ResNetEncoder = this.registerModule('encoder', resnet34Encoder());
@@ -45,14 +46,15 @@ function perOpMicroseconds(): number {
   return ((performance.now() - start) * 1000) / 200000;
 }
 
-const args = parseArgs(process.argv.slice(2), {
-  threads: { type: 'string', description: 'libtorch threads on both sides' },
-  warmup: { type: 'string', description: 'untimed steps first' },
-  steps: { type: 'string', description: 'timed steps' },
-});
-const threads = numberFlag(args, 'threads', { integer: true, min: 1 }) ?? 2;
-const warmup = numberFlag(args, 'warmup', { integer: true, min: 0 }) ?? 2;
-const steps = numberFlag(args, 'steps', { integer: true, min: 1 }) ?? 5;
+const { threads, warmup, steps } = benchOptions('node dist/bench/engine/train-step.js [options]', {
+  threads: { type: 'string', description: 'libtorch threads on both sides (2)' },
+  warmup: { type: 'string', description: 'untimed steps first (2)' },
+  steps: { type: 'string', description: 'timed steps (5)' },
+}, (args) => ({
+  threads: numberFlag(args, 'threads', { integer: true, min: 1 }) ?? 2,
+  warmup: numberFlag(args, 'warmup', { integer: true, min: 0 }) ?? 2,
+  steps: numberFlag(args, 'steps', { integer: true, min: 1 }) ?? 5,
+}));
 
 setNumThreads(threads);
 manualSeed(0);

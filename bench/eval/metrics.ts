@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { evaluateImage } from '../../src/eval/image-metrics.js';
 import { makeCases } from '../../test/eval/cases.js';
 import { consepDir, consepSkipReason, pythonSkipReason, runPython } from '../../test/support/env.js';
+import { exitIfMissing } from '../options.js';
 
 function main(): void {
-  const skip = consepSkipReason() || pythonSkipReason('skimage', 'scipy', 'PIL');
-  if (skip) throw new Error(`cannot run the benchmark: ${skip}`);
+  exitIfMissing(consepSkipReason() || pythonSkipReason('skimage', 'scipy', 'PIL'));
   const name = process.argv[2] ?? 'train_3';
   const repeats = Number(process.argv[3] ?? 9);
   const dir = mkdtempSync(join(tmpdir(), 'histonuc-eval-bench-'));

@@ -12,6 +12,7 @@ import { binaryDilate, binaryErode, CROSS, dilate, disk, findBoundaries } from '
 import { createRaster } from '../../src/image/raster.js';
 import { sampleBilinear, sampleNearest } from '../../src/image/sampling.js';
 import { consepDir, consepSkipReason, pythonSkipReason, runPython } from '../../test/support/env.js';
+import { exitIfMissing } from '../options.js';
 import { seededRandom } from '../../test/image/golden.js';
 
 // The machine is shared, so each operation is timed in several rounds alternating with the Python
@@ -29,8 +30,7 @@ function fastestMs(run: () => unknown, repeats: number): number {
 }
 
 async function main(): Promise<void> {
-  const skip = consepSkipReason() || pythonSkipReason('skimage', 'scipy', 'PIL');
-  if (skip) throw new Error(`cannot run the benchmark: ${skip}`);
+  exitIfMissing(consepSkipReason() || pythonSkipReason('skimage', 'scipy', 'PIL'));
   const name = process.argv[2] ?? 'train_1';
   const repeats = Number(process.argv[3] ?? 10);
   const rounds = 3;

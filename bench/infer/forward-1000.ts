@@ -13,16 +13,18 @@ import { ResUNet34 } from '../../src/models/index.js';
 import { measureConvPeak } from '../../src/infer/conv-peak.js';
 import type { Precision } from '../../src/engine/index.js';
 import { optimizeForInference, type InferenceModel, type LayerGroupTiming } from '../../src/infer/optimize.js';
-import { parseArgs, numberFlag } from '../../src/cli/args.js';
+import { numberFlag } from '../../src/cli/args.js';
+import { benchOptions } from '../options.js';
 
-const args = parseArgs(process.argv.slice(2), {
+const { threads, runs, size } = benchOptions('node dist/bench/infer/forward-1000.js [options]', {
   threads: { type: 'string', description: 'libtorch threads on both sides (2)' },
   runs: { type: 'string', description: 'timed forwards per setting after one warm-up; the fastest counts (3)' },
   size: { type: 'string', description: 'image side before padding to a multiple of 32 (1000)' },
-});
-const threads = numberFlag(args, 'threads', { integer: true, min: 1 }) ?? 2;
-const runs = numberFlag(args, 'runs', { integer: true, min: 1 }) ?? 3;
-const size = numberFlag(args, 'size', { integer: true, min: 32 }) ?? 1000;
+}, (args) => ({
+  threads: numberFlag(args, 'threads', { integer: true, min: 1 }) ?? 2,
+  runs: numberFlag(args, 'runs', { integer: true, min: 1 }) ?? 3,
+  size: numberFlag(args, 'size', { integer: true, min: 32 }) ?? 1000,
+}));
 const side = Math.ceil(size / 32) * 32;
 
 setNumThreads(threads);

@@ -29,7 +29,7 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
-import { formatFlags, numberFlag, parseArgs, stringFlag } from '../../src/cli/args.js';
+import { numberFlag, stringFlag, UsageError } from '../../src/cli/args.js';
 import { trainingTarget } from '../../src/data/targets.js';
 import { setNumThreads, tensor, type Tensor } from '../../src/engine/index.js';
 import { writeNucleusOutputs, type OutputFormat } from '../../src/export/index.js';
@@ -41,6 +41,7 @@ import { isTiling } from '../../src/infer/tiling.js';
 import { createModel } from '../../src/models/index.js';
 import { OUTPUT_CLASSES, saveCheckpoint } from '../../src/train/checkpoint.js';
 import { consepDir, referencePython, repoRoot } from '../../test/support/env.js';
+import { benchOptions } from '../options.js';
 
 const STAGES = ['read', 'forward', 'post', 'exports'] as const;
 type Stage = (typeof STAGES)[number];
@@ -63,27 +64,29 @@ const FLAGS = {
   threads: { type: 'string', description: 'threads on both sides (default 2)' },
   variants: { type: 'string', description: 'Python forward variants (default fp32,bf16-cl,fp32-cl)' },
   tiling: { type: 'string', description: "histonuc's window: fitted (its default, 1024-px tiles) or reference (the paper's 224/80, as Python)" },
-  help: { type: 'boolean', description: 'print this help' },
 } as const;
-const args = parseArgs(process.argv.slice(2), FLAGS);
-if (args.flags.has('help')) {
-  console.log(`node dist/bench/predict/predict-benchmark.js [options]\n${formatFlags(FLAGS)}`);
-  process.exit(0);
-}
-const rounds = numberFlag(args, 'rounds', { integer: true, min: 1 }) ?? 3;
-const threads = numberFlag(args, 'threads', { integer: true, min: 1 }) ?? 2;
-const imagePaths = stringFlag(args, 'images')?.split(',') ??
-  Array.from({ length: rounds + 1 }, (_, i) => join(consepDir, 'images', `train_${i + 1}.png`));
-const givenModel = stringFlag(args, 'model');
-const mapSource = stringFlag(args, 'map') ?? (givenModel === undefined ? 'labels' : 'model');
-if (mapSource !== 'model' && mapSource !== 'labels') throw new Error(`--map must be model or labels, got '${mapSource}'`);
-const labelsDir = stringFlag(args, 'labels') ?? join(consepDir, 'labels');
-const variants = (stringFlag(args, 'variants') ?? 'fp32,bf16-cl,fp32-cl').split(',');
-for (const variant of variants) {
-  if (!/^(fp32|bf16)(-cl)?$/.test(variant)) throw new Error(`unknown Python variant '${variant}' (fp32, bf16, fp32-cl, bf16-cl)`);
-}
-const tiling = stringFlag(args, 'tiling') ?? 'fitted';
-if (!isTiling(tiling)) throw new Error(`--tiling must be fitted or reference, got '${tiling}'`);
+const { rounds, threads, imagePaths, givenModel, mapSource, labelsDir, variants, tiling } = benchOptions('node dist/bench/predict/predict-benchmark.js [options]', FLAGS, (args) => {
+  const rounds = numberFlag(args, 'rounds', { integer: true, min: 1 }) ?? 3;
+  const givenModel = stringFlag(args, 'model');
+  const mapSource = stringFlag(args, 'map') ?? (givenModel === undefined ? 'labels' : 'model');
+  if (mapSource !== 'model' && mapSource !== 'labels') throw new UsageError(`--map must be model or labels, got '${mapSource}'`);
+  const variants = (stringFlag(args, 'variants') ?? 'fp32,bf16-cl,fp32-cl').split(',');
+  const unknown = variants.find((variant) => !/^(fp32|bf16)(-cl)?$/.test(variant));
+  if (unknown !== undefined) throw new UsageError(`unknown Python variant '${unknown}' (fp32, bf16, fp32-cl, bf16-cl)`);
+  const tiling = stringFlag(args, 'tiling') ?? 'fitted';
+  if (!isTiling(tiling)) throw new UsageError(`--tiling must be fitted or reference, got '${tiling}'`);
+  return {
+    rounds,
+    threads: numberFlag(args, 'threads', { integer: true, min: 1 }) ?? 2,
+    imagePaths: stringFlag(args, 'images')?.split(',') ??
+      Array.from({ length: rounds + 1 }, (_, i) => join(consepDir, 'images', `train_${i + 1}.png`)),
+    givenModel,
+    mapSource,
+    labelsDir: stringFlag(args, 'labels') ?? join(consepDir, 'labels'),
+    variants,
+    tiling,
+  };
+});
 const window = tiling === 'reference' ? { tile: 224, overlap: 80, tiling } : { tiling };
 const stemOf = (path: string): string => basename(path, extname(path));
 

@@ -5,7 +5,7 @@
 // a trained one (the shipped model by default). A ratio of a few per cent means L_per barely moves
 // the weights, whatever it costs in time.
 //   node dist/bench/train/perceptual-gradient.js [--batches 4] [--images 4] [--checkpoint FILE] [--threads N]
-import { numberFlag, parseArgs, stringFlag } from '../../src/cli/args.js';
+import { numberFlag, stringFlag } from '../../src/cli/args.js';
 import { SHIPPED_MODEL } from '../../src/cli/commands/predict.js';
 import type { Batch } from '../../src/data/batch.js';
 import { loadDataset } from '../../src/data/dataset.js';
@@ -18,20 +18,21 @@ import { DEFAULT_CONFIG } from '../../src/train/config.js';
 import { trainingLosses } from '../../src/train/losses.js';
 import { perceptualVGG } from '../../src/train/trainer.js';
 import { consepDir, consepSkipReason } from '../../test/support/env.js';
+import { benchOptions, exitIfMissing } from '../options.js';
 
-const args = parseArgs(process.argv.slice(2), {
+const { batchCount, imageCount, checkpointPath, threads } = benchOptions('node dist/bench/train/perceptual-gradient.js [options]', {
   batches: { type: 'string', description: 'CoNSeP training batches of 8 (4)' },
   images: { type: 'string', description: 'CoNSeP images whose patches are sampled (4)' },
   checkpoint: { type: 'string', description: 'the trained network (default: the shipped model)' },
   threads: { type: 'string', description: 'libtorch threads (default: one per physical core)' },
-});
-const batchCount = numberFlag(args, 'batches', { integer: true, min: 1 }) ?? 4;
-const imageCount = numberFlag(args, 'images', { integer: true, min: 1 }) ?? 4;
-const checkpointPath = stringFlag(args, 'checkpoint') ?? SHIPPED_MODEL;
-const threads = numberFlag(args, 'threads', { integer: true, min: 1 });
+}, (args) => ({
+  batchCount: numberFlag(args, 'batches', { integer: true, min: 1 }) ?? 4,
+  imageCount: numberFlag(args, 'images', { integer: true, min: 1 }) ?? 4,
+  checkpointPath: stringFlag(args, 'checkpoint') ?? SHIPPED_MODEL,
+  threads: numberFlag(args, 'threads', { integer: true, min: 1 }),
+}));
 if (threads !== undefined) setNumThreads(threads);
-const skip = consepSkipReason();
-if (skip) throw new Error(skip);
+exitIfMissing(consepSkipReason());
 
 interface GradientComparison {
   ce: number;

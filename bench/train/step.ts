@@ -11,23 +11,24 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-import { numberFlag, parseArgs, stringFlag } from '../../src/cli/args.js';
+import { numberFlag, stringFlag, UsageError } from '../../src/cli/args.js';
 import { loadDataset } from '../../src/data/dataset.js';
 import type { Batch } from '../../src/data/batch.js';
 import { BatchLoader } from '../../src/data/loader.js';
 import { prepareTrainingSet } from '../../src/data/training-set.js';
-import { Adam, manualSeed, setNumThreads } from '../../src/engine/index.js';
+import { Adam, isPrecision, manualSeed, setNumThreads } from '../../src/engine/index.js';
 import { createModel } from '../../src/models/index.js';
 import type { Precision } from '../../src/engine/index.js';
 import { DEFAULT_CONFIG } from '../../src/train/config.js';
 import { perceptualVGG, trainStep } from '../../src/train/trainer.js';
 import { consepDir, consepSkipReason, referencePython, repoRoot } from '../../test/support/env.js';
+import { benchOptions, exitIfMissing } from '../options.js';
 
 type Losses = 'perceptual' | 'plain';
 type Timings = { step: number; loaded?: number };
 type Results = Partial<Record<string, Partial<Record<Losses, Timings>>>>;
 
-const args = parseArgs(process.argv.slice(2), {
+const options = benchOptions('node dist/bench/train/step.js [options]', {
   threads: { type: 'string', description: 'libtorch threads on both sides (2)' },
   warmup: { type: 'string', description: 'untimed steps before each timing (1)' },
   steps: { type: 'string', description: 'timed steps (3)' },
@@ -36,19 +37,26 @@ const args = parseArgs(process.argv.slice(2), {
   precisions: { type: 'string', description: "histonuc's precisions (bf16,fp32)" },
   'no-loading': { type: 'boolean', description: 'time the step alone only' },
   'no-python': { type: 'boolean', description: 'skip the PyTorch side' },
+}, (args) => {
+  const precisions = (stringFlag(args, 'precisions') ?? 'bf16,fp32').split(',');
+  const unknown = precisions.find((name) => !isPrecision(name));
+  if (unknown !== undefined) throw new UsageError(`--precisions takes bf16 and fp32, got '${unknown}'`);
+  return {
+    threads: numberFlag(args, 'threads', { integer: true, min: 1 }) ?? 2,
+    warmup: numberFlag(args, 'warmup', { integer: true, min: 0 }) ?? 1,
+    steps: numberFlag(args, 'steps', { integer: true, min: 1 }) ?? 3,
+    workers: numberFlag(args, 'workers', { integer: true, min: 0 }) ?? 1,
+    imageCount: numberFlag(args, 'images', { integer: true, min: 1 }) ?? 4,
+    precisions: precisions as Precision[],
+    loading: !args.flags.has('no-loading'),
+    python: !args.flags.has('no-python'),
+  };
 });
-const threads = numberFlag(args, 'threads', { integer: true, min: 1 }) ?? 2;
-const warmup = numberFlag(args, 'warmup', { integer: true, min: 0 }) ?? 1;
-const steps = numberFlag(args, 'steps', { integer: true, min: 1 }) ?? 3;
-const workers = numberFlag(args, 'workers', { integer: true, min: 0 }) ?? 1;
-const imageCount = numberFlag(args, 'images', { integer: true, min: 1 }) ?? 4;
-const precisions = (stringFlag(args, 'precisions') ?? 'bf16,fp32').split(',') as Precision[];
-const loading = !args.flags.has('no-loading');
+const { threads, warmup, steps, workers, imageCount, precisions, loading } = options;
 const variants: Losses[] = ['perceptual', 'plain'];
 const batchSize = 8;
 
-const skip = consepSkipReason();
-if (skip) throw new Error(skip);
+exitIfMissing(consepSkipReason());
 
 async function histonuc(): Promise<Results> {
   setNumThreads(threads);
@@ -115,7 +123,7 @@ function python(): Results {
 }
 
 const ours = await histonuc();
-const theirs = args.flags.has('no-python') ? {} : python();
+const theirs = options.python ? python() : {};
 
 const pytorchName = (precision: Precision): string => (precision === 'bf16' ? 'PyTorch bf16 autocast' : 'PyTorch fp32');
 const columns: [string, Results, string][] = [
