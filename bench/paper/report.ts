@@ -53,6 +53,8 @@ interface VariantResult {
   log: EpochRecord[];
   summary: Summary | null;
   config: TrainConfig;
+  /** Where it was trained (a kept record's machine.txt), or null for a run on this machine. */
+  machine: string | null;
 }
 
 async function main(): Promise<void> {
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
     log: readLog(join(runs, variant.id)),
     summary: readSummary(join(runs, variant.id, 'evaluation.json')),
     config: readConfig(join(runs, variant.id)),
+    machine: readMachine(join(runs, variant.id)),
   }));
   if (results.length === 0) throw new Error(`${runs}: no experiment runs (expected folders ${VARIANTS.map((v) => v.id).join(', ')})`);
   const figures = join(dirname(out), 'figures');
@@ -83,6 +86,8 @@ async function main(): Promise<void> {
 }
 
 const RECORDED_CONFIG = 'config.json';
+/** A kept record's one-line description of the machine that trained it (epoch times depend on it). */
+const RECORDED_MACHINE = 'machine.txt';
 
 /** The run's training configuration, as its last checkpoint records it, or its kept record (config.json). */
 function readConfig(runDir: string): TrainConfig {
@@ -111,6 +116,11 @@ function sharedSchedule(results: readonly VariantResult[]): string {
   const schedules = new Set(results.map(describe));
   if (schedules.size > 1) throw new Error(`the variants were trained with different schedules: ${[...schedules].join(' | ')}`);
   return [...schedules][0]!;
+}
+
+function readMachine(runDir: string): string | null {
+  const path = join(runDir, RECORDED_MACHINE);
+  return existsSync(path) ? readFileSync(path, 'utf8').trim() : null;
 }
 
 function readSummary(path: string): Summary | null {
@@ -155,7 +165,7 @@ function formatResults(results: readonly VariantResult[], curvesFile: string): s
       ...NUCLEUS_CLASS_NAMES.map((c) => fixed(hovernet.fc[c], 4)),
     ];
   });
-  const training = results.map(({ variant, log, summary, config }) => {
+  const training = results.map(({ variant, log, summary, config, machine }) => {
     const best = [...log].reverse().find((r) => r.best);
     const seconds = log.reduce((sum, r) => sum + r.seconds, 0);
     return [
@@ -166,6 +176,7 @@ function formatResults(results: readonly VariantResult[], curvesFile: string): s
       fixed(best?.validation?.f1 ?? null, 4),
       log.length > 0 ? (seconds / log.length).toFixed(0) : 'n/a',
       (seconds / 3600).toFixed(2),
+      machine ?? 'this machine',
       summary ? 'yes' : 'not yet',
     ];
   });
@@ -221,12 +232,14 @@ function formatResults(results: readonly VariantResult[], curvesFile: string): s
     '',
     '## Training',
     '',
-    table(['Method', 'epochs trained', 'best epoch', 'best IoU criterion', 'val F1 there', 's / epoch', 'hours', 'evaluated'], training),
+    table(['Method', 'epochs trained', 'best epoch', 'best IoU criterion', 'val F1 there', 's / epoch', 'hours', 'machine (2 vCPUs)', 'evaluated'], training),
     '',
     `![training curves](${curvesFile})`,
     '',
-    'Seconds per epoch include the validation of every epoch (6 full images); the machine was shared with',
-    'other work (builds, tests, benchmarks paused the run) during parts of the runs, so times vary.',
+    'Seconds per epoch include the validation of every epoch (6 full images) and depend on the machine: float32',
+    'ResUNet34 inference runs at about 235 GFLOP/s on the AVX-512 one and about 50 on the AVX2 one (`histonuc',
+    'bench`). The machine was shared with other work (builds, tests, benchmarks paused the run) during parts of',
+    'the runs, so times vary.',
     '',
     '## Commands',
     '',

@@ -39,6 +39,8 @@ test('the report rebuilt from docs/runs holds each variant\'s evaluated numbers 
     assert.equal(row.split('|')[2]!.trim(), summary.paper.table1.all.f1.toFixed(3));
     assert.equal(row.split('|')[3]!.trim(), summary.paper.table1.all.dice.toFixed(3));
     assert.ok(markdown.includes(summary.standard.hovernet.fd.toFixed(4)), `F_d of ${title}`);
+    const machine = readFileSync(join(records, variant, 'machine.txt'), 'utf8').trim();
+    assert.ok(markdown.split('\n').some((line) => line.startsWith(`| ${title} |`) && line.includes(`| ${machine} |`)), `the machine of ${title}`);
   }
   const missing = VARIANTS.filter((entry) => !recorded.includes(entry)).map(([, title]) => title);
   if (missing.length === 0) assert.doesNotMatch(markdown, /Not run yet/);
