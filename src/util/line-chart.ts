@@ -17,13 +17,15 @@ export interface ChartPanel {
 }
 
 const PANEL_WIDTH = 480;
-const HEIGHT = 400;
+const PLOT_BOTTOM = 360;
+const LEGEND_LINE = 14;
 
-/** The panels side by side, 480×400 px each, as a PNG. */
+/** The panels side by side, 480 px wide each, with the legend under the axes (clear of the curves), as a PNG. */
 export async function renderLineChartPng(panels: readonly ChartPanel[]): Promise<Buffer> {
   const width = PANEL_WIDTH * panels.length;
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${HEIGHT}" font-family="sans-serif" font-size="12">
-<rect width="${width}" height="${HEIGHT}" fill="white"/>
+  const height = PLOT_BOTTOM + 40 + LEGEND_LINE * Math.max(0, ...panels.map((panel) => panel.series.length));
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">
+<rect width="${width}" height="${height}" fill="white"/>
 ${panels.map((panel, k) => drawPanel(panel, PANEL_WIDTH * k)).join('\n')}
 </svg>`;
   return sharp(Buffer.from(svg)).png().toBuffer();
@@ -32,7 +34,7 @@ ${panels.map((panel, k) => drawPanel(panel, PANEL_WIDTH * k)).join('\n')}
 function drawPanel({ title, epochs, series }: ChartPanel, left: number): string {
   const x0 = left + 50;
   const x1 = left + 460;
-  const y0 = 360;
+  const y0 = PLOT_BOTTOM;
   const y1 = 40;
   const values = series.flatMap((s) => s.values.filter((v): v is number => v !== null && Number.isFinite(v)));
   const low = Math.min(0, ...values);
@@ -43,7 +45,7 @@ function drawPanel({ title, epochs, series }: ChartPanel, left: number): string 
   const lines = series.map((s, k) => {
     const points = s.values.flatMap((v, i) => (v === null || !Number.isFinite(v) ? [] : [`${px(epochs[i]!).toFixed(1)},${py(v).toFixed(1)}`]));
     return `<polyline fill="none" stroke="${s.colour}" stroke-width="2" points="${points.join(' ')}"/>` +
-      `<text x="${x0 + 8}" y="${y1 + 14 + 14 * k}" fill="${s.colour}">${escapeXml(s.name)}</text>`;
+      `<text x="${x0}" y="${y0 + 36 + LEGEND_LINE * k}" fill="${s.colour}">${escapeXml(s.name)}</text>`;
   });
   return `<text x="${x0}" y="24" font-size="14">${escapeXml(title)}</text>
 <line x1="${x0}" y1="${y0}" x2="${x1}" y2="${y0}" stroke="black"/><line x1="${x0}" y1="${y0}" x2="${x0}" y2="${y1}" stroke="black"/>
