@@ -21,7 +21,7 @@ export function benchOptions<T>(usage: string, specs: Readonly<Record<string, Fl
 }
 
 /** Stops the benchmark with the reason its data or reference is missing (a skip reason from test/support/env). */
-export function exitIfMissing(reason: string | false | undefined | null): void {
+export function exitIfMissing(reason: string | false): void {
   if (!reason) return;
   console.error(`cannot run the benchmark: ${reason}`);
   process.exit(1);
